@@ -1,0 +1,18 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/spf13/cobra"
+)
+
+// TODO: replace this placeholder with the real command.
+func newActionCmd(s streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "action",
+		Short: "not implemented yet",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return errors.New("action: not implemented yet")
+		},
+	}
+}

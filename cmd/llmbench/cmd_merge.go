@@ -1,0 +1,18 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/spf13/cobra"
+)
+
+// TODO: replace this placeholder with the real command.
+func newMergeCmd(s streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "merge",
+		Short: "not implemented yet",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return errors.New("merge: not implemented yet")
+		},
+	}
+}

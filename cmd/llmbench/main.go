@@ -1,0 +1,77 @@
+// Command llmbench benchmarks LLM inference servers (vLLM, SGLang) from a
+// shell, a Go test or a GitHub Action. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	os.Exit(runMain(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// runMain runs the command line and maps its outcome to an exit status.
+// The first interrupt cancels the context so that containers are stopped and
+// finished results are written; a second one exits at once.
+func runMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+		second := make(chan os.Signal, 1)
+		signal.Notify(second, os.Interrupt, syscall.SIGTERM)
+		<-second
+		fmt.Fprintln(stderr, "llmbench: second interrupt, exiting without cleanup")
+		os.Exit(130)
+	}()
+
+	err := run(ctx, args, stdin, stdout, stderr)
+	return exitCode(err, stderr)
+}
+
+// exitError carries an exit status and an optional message.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// errSomeFailed is returned when a benchmark ran to the end but some requests
+// or cells failed; the details were already printed.
+var errSomeFailed = &exitError{code: 1}
+
+// exitCode prints err (unless it was already reported) and returns the exit
+// status: 0 on success, 1 when a benchmark had failures, 2 for usage and
+// input errors, 130 after an interrupt.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	var exit *exitError
+	if errors.As(err, &exit) {
+		if exit.err != nil {
+			fmt.Fprintf(stderr, "llmbench: %v\n", exit.err)
+		}
+		return exit.code
+	}
+	fmt.Fprintf(stderr, "llmbench: %v\n", err)
+	if errors.Is(err, context.Canceled) {
+		return 130
+	}
+	return 2
+}
