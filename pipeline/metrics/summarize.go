@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"math"
+	"strconv"
 	"time"
 
 	"github.com/llmbench/llmbench-action/pipeline/record"
@@ -28,9 +30,216 @@ type Options struct {
 	Concurrency int
 }
 
+// FailureUnknown is the kind counted for a failed record that carries no
+// failure kind.
+const FailureUnknown record.FailureKind = "unknown"
+
 // Summarize derives the summary of one cell from its records. Warm-up
-// records are ignored.
-// TODO: placeholder until the metrics implementation lands.
+// records are ignored. Failed requests are counted by kind and left out of
+// every latency distribution and of the token totals and throughputs. The
+// result depends only on the set of records, not on their order.
+//
+// Definitions, all over the measured (non-warm-up) records:
+//   - TTFT and E2E (last token) per successful request with a token; TPOT
+//     per successful request with more than one known output token, as
+//     Record.TPOT computes it.
+//   - ITL: every gap between token-bearing events, zeros included; ITLToken
+//     spreads each gap over the tokens its event carried (appendTokenITLs).
+//   - The window runs from the first scheduled send to the last completion
+//     (Record.Completion), failed requests included. Throughputs and goodput
+//     are per second of it and nil when it is empty.
+//   - Input tokens are the server's usage.prompt_tokens, or the client's
+//     count when the server sent none (counted in InputTokensFromClient).
+//     Output tokens are Record.OutputTokens when known, estimates included
+//     (counted in OutputTokensEstimated).
+//   - Goodput counts successful requests that meet every set SLO. A request
+//     with exactly one output token meets the TPOT objective, as in vLLM's
+//     benchmark; one whose output token count is unknown does not.
+//   - AchievedRate is (n-1) / (last send - first send) over the actual sends
+//     (ScheduledOffset + SendDelay) of all measured requests. It is nil for
+//     fewer than 2 sends or a zero span, and for a target rate of +Inf
+//     because those sends all fall at about 0.
 func Summarize(framework, model, workload string, records []record.Record, opts Options) Summary {
-	return Summary{Framework: framework, Model: model, Workload: workload}
+	s := Summary{
+		Framework:   framework,
+		Model:       model,
+		Workload:    workload,
+		Failures:    map[record.FailureKind]int{},
+		TargetRate:  formatRate(opts.TargetRate),
+		Concurrency: opts.Concurrency,
+	}
+
+	var samples struct{ ttft, tpot, itl, itlToken, e2e []float64 }
+	var window windowBounds
+	var sends []time.Duration
+	var notes noteCounter
+	goodCount := 0
+
+	for i := range records {
+		r := &records[i]
+		if r.Warmup {
+			continue
+		}
+		s.RequestsTotal++
+		window.add(r.ScheduledOffset, r.Completion())
+		sends = append(sends, r.ScheduledOffset+r.SendDelay)
+		if r.UsageMismatch {
+			s.UsageMismatches++
+		}
+		for _, w := range r.Warnings {
+			notes.add(w)
+		}
+
+		if !r.OK {
+			s.RequestsFailed++
+			kind := r.Failure
+			if kind == record.FailureNone {
+				kind = FailureUnknown
+			}
+			s.Failures[kind]++
+			continue
+		}
+
+		s.RequestsOK++
+		if r.HasTTFT {
+			samples.ttft = append(samples.ttft, ms(r.TTFT))
+			samples.e2e = append(samples.e2e, ms(r.E2E))
+		}
+		if tpot, ok := r.TPOT(); ok {
+			samples.tpot = append(samples.tpot, ms(tpot))
+		}
+		for _, gap := range r.ChunkITLs() {
+			samples.itl = append(samples.itl, ms(gap))
+		}
+		samples.itlToken = appendTokenITLs(samples.itlToken, r)
+
+		s.addTokens(r)
+		if short, ok := shortOutput(r); ok {
+			s.ShortOutputs++
+			notes.add(short)
+		}
+		if meetsSLO(r, opts.SLO) {
+			goodCount++
+		}
+	}
+
+	s.TTFT = newDistribution(samples.ttft)
+	s.TPOT = newDistribution(samples.tpot)
+	s.ITL = newDistribution(samples.itl)
+	s.ITLToken = newDistribution(samples.itlToken)
+	s.E2E = newDistribution(samples.e2e)
+
+	s.DurationS = window.seconds()
+	s.RequestThroughput = perSecond(float64(s.RequestsOK), s.DurationS)
+	s.OutputTokenThroughput = perSecond(float64(s.OutputTokens), s.DurationS)
+	s.TotalTokenThroughput = perSecond(float64(s.InputTokens)+float64(s.OutputTokens), s.DurationS)
+	if opts.SLO != (SLO{}) {
+		s.Goodput = perSecond(float64(goodCount), s.DurationS)
+	}
+	s.CostPer1MOutputTokensUSD = costPer1M(opts.PricePerHourUSD, s.DurationS, s.OutputTokens)
+	s.CostPer1MTotalTokensUSD = costPer1M(opts.PricePerHourUSD, s.DurationS, s.InputTokens+s.OutputTokens)
+
+	if !math.IsInf(opts.TargetRate, 1) {
+		s.AchievedRate = achievedRate(sends)
+	}
+	if s.UsageMismatches > 0 {
+		notes.addCount(s.UsageMismatches, "server usage disagreed with the client's count of tokens or events")
+	}
+	s.Warnings = notes.lines()
+	return s
+}
+
+// addTokens adds a successful request's token counts to the totals.
+func (s *Summary) addTokens(r *record.Record) {
+	if r.OutputTokensKnown && r.OutputTokens > 0 {
+		s.OutputTokens += r.OutputTokens
+		if r.OutputTokensEstimated {
+			s.OutputTokensEstimated++
+		}
+	}
+	switch {
+	case r.InputTokensKnown && r.InputTokens > 0:
+		s.InputTokens += r.InputTokens
+	case !r.InputTokensKnown && r.InputTokensClient > 0:
+		s.InputTokens += r.InputTokensClient
+		s.InputTokensFromClient++
+	}
+}
+
+// meetsSLO reports whether a successful request met every set objective.
+func meetsSLO(r *record.Record, slo SLO) bool {
+	if slo.TTFT > 0 && (!r.HasTTFT || r.TTFT > slo.TTFT) {
+		return false
+	}
+	if slo.E2E > 0 && (!r.HasTTFT || r.E2E > slo.E2E) {
+		return false
+	}
+	if slo.TPOT > 0 {
+		tpot, ok := r.TPOT()
+		oneToken := r.OutputTokensKnown && r.OutputTokens == 1
+		if ok && tpot > slo.TPOT || !ok && !oneToken {
+			return false
+		}
+	}
+	return true
+}
+
+// windowBounds tracks the first scheduled send and the last completion.
+type windowBounds struct {
+	first, last time.Duration
+	set         bool
+}
+
+func (w *windowBounds) add(scheduled, completion time.Duration) {
+	if !w.set {
+		w.first, w.last, w.set = scheduled, completion, true
+		return
+	}
+	w.first = min(w.first, scheduled)
+	w.last = max(w.last, completion)
+}
+
+// seconds returns the window's length, 0 when it is empty or negative.
+func (w *windowBounds) seconds() float64 {
+	if !w.set || w.last <= w.first {
+		return 0
+	}
+	return (w.last - w.first).Seconds()
+}
+
+// perSecond returns count/durationS, nil when the window is empty.
+func perSecond(count, durationS float64) *float64 {
+	if !(durationS > 0) {
+		return nil
+	}
+	return ptr(count / durationS)
+}
+
+// achievedRate returns (n-1) / (last send - first send) in requests per
+// second, nil for fewer than 2 sends or a zero span.
+func achievedRate(sends []time.Duration) *float64 {
+	if len(sends) < 2 {
+		return nil
+	}
+	first, last := sends[0], sends[0]
+	for _, t := range sends[1:] {
+		first, last = min(first, t), max(last, t)
+	}
+	if last <= first {
+		return nil
+	}
+	return ptr(float64(len(sends)-1) / (last - first).Seconds())
+}
+
+// formatRate writes a target rate as summaries show it: "inf", the
+// shortest decimal form, or "" for closed loop.
+func formatRate(rate float64) string {
+	switch {
+	case math.IsInf(rate, 1):
+		return "inf"
+	case rate > 0:
+		return strconv.FormatFloat(rate, 'f', -1, 64)
+	default:
+		return ""
+	}
 }

@@ -53,6 +53,10 @@ type Summary struct {
 	// OutputTokensEstimated counts successful requests whose output tokens
 	// were estimated rather than reported by the server.
 	OutputTokensEstimated int `json:"output_tokens_estimated"`
+	// InputTokensFromClient counts successful requests whose input tokens
+	// are the client's count (exact for token ids, an estimate for text)
+	// because the server reported no usage.prompt_tokens.
+	InputTokensFromClient int `json:"input_tokens_from_client"`
 
 	CostPer1MOutputTokensUSD *float64 `json:"cost_per_1m_output_tokens_usd"`
 	CostPer1MTotalTokensUSD  *float64 `json:"cost_per_1m_total_tokens_usd"`

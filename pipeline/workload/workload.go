@@ -5,6 +5,8 @@ package workload
 import (
 	"math"
 	"time"
+
+	"github.com/llmbench/llmbench-action/pipeline/client"
 )
 
 // Arrival processes for open-loop load.
@@ -18,6 +20,15 @@ const (
 const (
 	EndpointCompletions = "completions"
 	EndpointChat        = "chat"
+)
+
+// Prompt sources. Any other Dataset value is a path to a ShareGPT-format
+// JSON file.
+const (
+	// DatasetRandom makes prompts of InputLen random token ids.
+	DatasetRandom = "random"
+	// DatasetBuiltin uses the embedded English text prompts.
+	DatasetBuiltin = "builtin"
 )
 
 // Workload is one way of offering load. The zero value is not valid; use
@@ -57,3 +68,20 @@ func (w *Workload) OpenLoop() bool { return w.RequestRate > 0 }
 
 // Infinite reports whether all requests are sent at once.
 func (w *Workload) Infinite() bool { return math.IsInf(w.RequestRate, 1) }
+
+// Users returns the number of closed-loop users: Concurrency, or 1 when
+// Concurrency is 0.
+func (w *Workload) Users() int {
+	if w.Concurrency <= 0 {
+		return 1
+	}
+	return w.Concurrency
+}
+
+// Path returns the API path of the workload's endpoint.
+func (w *Workload) Path() string {
+	if w.Endpoint == EndpointChat {
+		return client.PathChatCompletions
+	}
+	return client.PathCompletions
+}
