@@ -10,16 +10,24 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/llmbench/llmbench-action/pipeline/sim"
 )
 
 func main() {
-	os.Exit(runMain(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(runMain(os.Args, os.Stdin, os.Stdout, os.Stderr))
 }
 
-// runMain runs the command line and maps its outcome to an exit status.
-// The first interrupt cancels the context so that containers are stopped and
-// finished results are written; a second one exits at once.
-func runMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// runMain runs the command line argv (program name first) and maps its
+// outcome to an exit status. The first interrupt cancels the context so that
+// containers are stopped and finished results are written; a second one
+// exits at once.
+//
+// Installed as "vllm" or "python3", the binary serves the simulator for the
+// real framework's command line ("vllm serve MODEL ...", "python3 -m
+// sglang.launch_server ..."), which is how the simulator image stands in for
+// the vLLM and SGLang images.
+func runMain(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
@@ -32,7 +40,10 @@ func runMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		os.Exit(130)
 	}()
 
-	err := run(ctx, args, stdin, stdout, stderr)
+	if handled, err := sim.ArgvMain(ctx, argv, stdout, stderr); handled {
+		return exitCode(err, stderr)
+	}
+	err := run(ctx, argv[1:], stdin, stdout, stderr)
 	return exitCode(err, stderr)
 }
 
