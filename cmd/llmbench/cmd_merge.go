@@ -1,18 +1,37 @@
 package main
 
 import (
-	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/llmbench/llmbench-action/pipeline/results"
 )
 
-// TODO: replace this placeholder with the real command.
 func newMergeCmd(s streams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "merge",
-		Short: "not implemented yet",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return errors.New("merge: not implemented yet")
+	var out string
+	cmd := &cobra.Command{
+		Use:   "merge DIR... --out DIR",
+		Short: "Join the results directories of jobs that ran different cells",
+		Long: "merge joins results directories whose cells do not overlap into a new results directory with " +
+			"requests.parquet and the summaries. It rejects directories of different schema versions and a cell present twice.",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, dirs []string) error {
+			if out == "" {
+				return fmt.Errorf("merge: missing --out; pass the directory to write the merged results to")
+			}
+			if err := results.Merge(dirs, out); err != nil {
+				return err
+			}
+			run, err := results.Open(out)
+			if err != nil {
+				return fmt.Errorf("merge: reading the merged results: %w", err)
+			}
+			fmt.Fprintf(s.out, "merged %d results directories into %s: %d cells\n", len(dirs), out, len(run.Cells))
+			printCellStatus(s.err, run)
+			return nil
 		},
 	}
+	cmd.Flags().StringVar(&out, "out", "", "directory to write the merged results to; it must not hold results yet")
+	return cmd
 }

@@ -93,6 +93,7 @@ func runInfo(m matrix.Matrix, opts runOptions) results.RunInfo {
 		Matrix:      data,
 		RunnerName:  runnerName(),
 		StartedAt:   time.Now().UTC(),
+		Instance:    instanceName(opts, m),
 	}
 	if opts.target == "container" {
 		info.GPUName, info.GPUDriver, info.GPUCount = gpuInfo()
@@ -101,28 +102,6 @@ func runInfo(m matrix.Matrix, opts runOptions) results.RunInfo {
 		info.Env = map[string]string{"CUDA_VISIBLE_DEVICES": v}
 	}
 	return info
-}
-
-// matrixOf returns the matrix definition stored in a run's metadata; zero
-// when there is none (a run merged from others, or an older tool).
-func matrixOf(info results.RunInfo) matrixJSON {
-	var def matrixJSON
-	if len(info.Matrix) > 0 {
-		_ = json.Unmarshal(info.Matrix, &def)
-	}
-	return def
-}
-
-// paramsFromRun returns the models' parameter counts stored in a run's
-// matrix definition.
-func paramsFromRun(info results.RunInfo) map[string]float64 {
-	params := map[string]float64{}
-	for _, model := range matrixOf(info).Models {
-		if model.Params > 0 {
-			params[model.ID] = model.Params
-		}
-	}
-	return params
 }
 
 // gitCommit returns the commit being benchmarked: GITHUB_SHA in Actions,

@@ -267,6 +267,7 @@ func runCell(ctx context.Context, opts Options, writer *results.Writer, srv *ser
 		Image:         srv.image,
 		ImageDigest:   srv.digest,
 		ModelRevision: c.Model.Revision,
+		ModelParams:   c.Model.Params,
 		Target:        opts.Target,
 		Complete:      complete,
 	}
