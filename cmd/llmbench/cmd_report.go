@@ -12,12 +12,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/llmbench/llmbench-action/pipeline/matrix"
 	"github.com/llmbench/llmbench-action/pipeline/charts"
+	"github.com/llmbench/llmbench-action/pipeline/matrix"
 	"github.com/llmbench/llmbench-action/pipeline/report"
 	"github.com/llmbench/llmbench-action/pipeline/results"
 )
-
 
 type reportOptions struct {
 	results        string

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/llmbench/llmbench-action/pipeline/matrix"
 	"github.com/llmbench/llmbench-action/pipeline/metrics"
@@ -52,6 +54,22 @@ type runOptions struct {
 	keepText       bool
 	scrapeInterval time.Duration
 	verbose        bool
+
+	// hfToken is the Hugging Face token; it comes from HF_TOKEN or the
+	// action's input, never from a flag, so it stays out of process lists.
+	hfToken string
+	// groupStart and groupEnd, when set, fold each server group's lines in
+	// a log group.
+	groupStart func(name string)
+	groupEnd   func()
+}
+
+// defaultRunOptions returns the options of `llmbench run` with every flag
+// at its default.
+func defaultRunOptions() runOptions {
+	opts := runOptions{}
+	_ = newRunFlags(&opts).Parse(nil)
+	return opts
 }
 
 func newRunCmd(s streams) *cobra.Command {
@@ -82,7 +100,13 @@ The exit status is 1 when any request or cell failed.`,
 		},
 	}
 
-	f := cmd.Flags()
+	cmd.Flags().AddFlagSet(newRunFlags(&opts))
+	return cmd
+}
+
+// newRunFlags defines the flags of `llmbench run` on opts.
+func newRunFlags(opts *runOptions) *pflag.FlagSet {
+	f := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	f.StringVar(&opts.target, "target", runner.TargetContainer, "where servers come from: container, endpoint or sim")
 	f.StringVar(&opts.endpoint, "endpoint", "", "base `URL` of an existing server, for --target endpoint")
 	f.StringVar(&opts.matrixFile, "matrix", "", "matrix YAML `file` (default: 3 models × vllm, sglang × small, medium, large)")
@@ -108,12 +132,12 @@ The exit status is 1 when any request or cell failed.`,
 	f.BoolVar(&opts.keepText, "keep-text", false, "store generated text in requests.parquet")
 	f.DurationVar(&opts.scrapeInterval, "scrape-interval", time.Second, "server /metrics scrape period; 0 turns scraping off")
 	f.BoolVar(&opts.verbose, "verbose", false, "print server log lines and diagnostics to stderr")
-	return cmd
+	return f
 }
 
 func defaultHFCache() string {
 	if dir := os.Getenv("HF_HOME"); dir != "" {
-		return filepath.Join(dir)
+		return dir
 	}
 	home, err := os.UserHomeDir()
 	if err != nil {
@@ -123,15 +147,35 @@ func defaultHFCache() string {
 }
 
 func runRun(cmd *cobra.Command, opts runOptions, s streams) error {
-	ctx := cmd.Context()
+	opts.hfToken = os.Getenv("HF_TOKEN")
+	res, err := executeRun(cmd.Context(), opts, s)
+	if err != nil {
+		return err
+	}
+	if res.failed {
+		return errSomeFailed
+	}
+	return nil
+}
 
+// runResult is the outcome of executeRun.
+type runResult struct {
+	out     string
+	outcome runner.Outcome
+	// failed is true when any stage failed or the report could not be written.
+	failed bool
+}
+
+// executeRun runs the selected cells and writes the results directory,
+// report and charts. `llmbench run` and `llmbench action` share it.
+func executeRun(ctx context.Context, opts runOptions, s streams) (runResult, error) {
 	m, cells, err := selectCells(opts)
 	if err != nil {
-		return &exitError{code: 2, err: err}
+		return runResult{}, &exitError{code: 2, err: err}
 	}
-	price, err := resolvePrice(opts, m)
+	price, err := resolvePrice(opts)
 	if err != nil {
-		return &exitError{code: 2, err: err}
+		return runResult{}, &exitError{code: 2, err: err}
 	}
 	tokenizer := opts.tokenizer
 	switch tokenizer {
@@ -139,10 +183,11 @@ func runRun(cmd *cobra.Command, opts runOptions, s streams) error {
 		tokenizer = ""
 	case "gpt2":
 	default:
-		return &exitError{code: 2, err: fmt.Errorf("invalid --tokenizer %q: use gpt2 or none", opts.tokenizer)}
+		return runResult{}, &exitError{code: 2, err: fmt.Errorf("invalid --tokenizer %q: use gpt2 or none", opts.tokenizer)}
 	}
-	if opts.scrapeInterval == 0 {
-		opts.scrapeInterval = -1
+	scrapeInterval := opts.scrapeInterval
+	if scrapeInterval == 0 {
+		scrapeInterval = -1
 	}
 
 	out := opts.out
@@ -150,11 +195,11 @@ func runRun(cmd *cobra.Command, opts runOptions, s streams) error {
 		out = filepath.Join("results", "run-"+time.Now().UTC().Format("20060102-150405"))
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return &exitError{code: 2, err: fmt.Errorf("creating results directory: %w", err)}
+		return runResult{}, &exitError{code: 2, err: fmt.Errorf("creating results directory: %w", err)}
 	}
 	events, err := openEvents(out, opts.resume)
 	if err != nil {
-		return &exitError{code: 2, err: err}
+		return runResult{}, &exitError{code: 2, err: err}
 	}
 	defer events.Close()
 
@@ -177,6 +222,10 @@ func runRun(cmd *cobra.Command, opts runOptions, s streams) error {
 	progress := newProgress(s.err)
 	defer progress.finish()
 
+	groupStart, groupEnd := opts.groupStart, opts.groupEnd
+	if groupStart == nil {
+		groupStart, groupEnd = actionsGroupStart(s.out, opts.json), actionsGroupEnd(s.out, opts.json)
+	}
 	runOpts := runner.Options{
 		Matrix:          m,
 		Cells:           cells,
@@ -184,7 +233,7 @@ func runRun(cmd *cobra.Command, opts runOptions, s streams) error {
 		Endpoint:        opts.endpoint,
 		OutDir:          out,
 		Resume:          opts.resume,
-		HFToken:         os.Getenv("HF_TOKEN"),
+		HFToken:         opts.hfToken,
 		HFCacheDir:      opts.hfCache,
 		GPUs:            opts.gpus,
 		Image:           opts.image,
@@ -193,7 +242,7 @@ func runRun(cmd *cobra.Command, opts runOptions, s streams) error {
 		SimTTFT:         opts.simTTFT,
 		SimITL:          opts.simITL,
 		PricePerHourUSD: price,
-		ScrapeInterval:  opts.scrapeInterval,
+		ScrapeInterval:  scrapeInterval,
 		Tokenizer:       tokenizer,
 		KeepText:        opts.keepText,
 		RunInfo:         runInfo(m, opts),
@@ -201,21 +250,22 @@ func runRun(cmd *cobra.Command, opts runOptions, s streams) error {
 		Logger:          logger,
 		Progress:        progress.update,
 		ServerLog:       serverLog,
-		GroupStart:      actionsGroupStart(s.out, opts.json),
-		GroupEnd:        actionsGroupEnd(s.out, opts.json),
+		GroupStart:      groupStart,
+		GroupEnd:        groupEnd,
 	}
 	outcome, runErr := runner.Run(ctx, runOpts)
 	progress.finish()
 	failed := rep.Finish()
+	res := runResult{out: out, outcome: outcome, failed: failed || outcome.Failed}
 	if runErr != nil && outcome.Dir == "" {
-		return runErr
+		return res, runErr
 	}
 
 	// The records are on disk; the report and charts come after, so that a
 	// failure here loses nothing.
 	if err := writeArtifacts(out, artifactOptions{charts: opts.charts, instance: instanceName(opts, m)}); err != nil {
 		fmt.Fprintf(s.err, "llmbench: %v\n", err)
-		failed = true
+		res.failed = true
 	}
 	if !opts.json {
 		fmt.Fprintln(s.out)
@@ -224,14 +274,7 @@ func runRun(cmd *cobra.Command, opts runOptions, s streams) error {
 		}
 	}
 	fmt.Fprintf(s.err, "results: %s\n", out)
-
-	if runErr != nil {
-		return runErr
-	}
-	if failed || outcome.Failed {
-		return errSomeFailed
-	}
-	return nil
+	return res, runErr
 }
 
 // selectCells loads the matrix, narrows it by the flags and returns the
@@ -335,7 +378,7 @@ func isKnownFramework(name string) bool {
 
 // resolvePrice returns the hardware price per hour from the flags, else 0
 // (the matrix's own price then applies).
-func resolvePrice(opts runOptions, m matrix.Matrix) (float64, error) {
+func resolvePrice(opts runOptions) (float64, error) {
 	if opts.pricePerHour < 0 {
 		return 0, fmt.Errorf("invalid --price-per-hour %g: must be a positive price in USD per hour", opts.pricePerHour)
 	}

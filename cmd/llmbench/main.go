@@ -11,6 +11,9 @@ import (
 	"os/signal"
 	"syscall"
 
+	tclog "github.com/testcontainers/testcontainers-go/log"
+
+	"github.com/llmbench/llmbench-action/pipeline/container"
 	"github.com/llmbench/llmbench-action/pipeline/sim"
 )
 
@@ -43,6 +46,13 @@ func runMain(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if handled, err := sim.ArgvMain(ctx, argv, stdout, stderr); handled {
 		return exitCode(err, stderr)
 	}
+
+	// testcontainers-go prints a banner through its package logger, and its
+	// Ryuk reaper image cannot be pulled on offline runners; llmbench labels
+	// and removes its own containers instead.
+	tclog.SetDefault(tclog.NewNoopLogger())
+	container.DisableReaper()
+
 	err := run(ctx, argv[1:], stdin, stdout, stderr)
 	return exitCode(err, stderr)
 }

@@ -147,6 +147,8 @@ func sglangArgs(spec Spec) []string {
 		"--context-length", strconv.Itoa(spec.MaxModelLen),
 		"--mem-fraction-static", formatFraction(spec.MemoryFraction),
 		"--dtype", spec.DType,
+		// SGLang serves /metrics only when asked; the runner scrapes it.
+		"--enable-metrics",
 	)
 	return args
 }

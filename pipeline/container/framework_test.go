@@ -35,7 +35,7 @@ func TestFrameworkCommand(t *testing.T) {
 			want: []string{"python3", "-m", "sglang.launch_server", "--model-path", "microsoft/phi-2",
 				"--served-model-name", "microsoft/phi-2",
 				"--host", "0.0.0.0", "--port", "30000",
-				"--context-length", "2048", "--mem-fraction-static", "0.85", "--dtype", "auto"},
+				"--context-length", "2048", "--mem-fraction-static", "0.85", "--dtype", "auto", "--enable-metrics"},
 		},
 	}
 	for _, tt := range tests {

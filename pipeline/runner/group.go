@@ -17,8 +17,9 @@ import (
 	"github.com/llmbench/llmbench-action/pipeline/workload"
 )
 
-// errServerNotStarted fails the cells of a group whose server did not start.
-var errServerNotStarted = errors.New("server did not start")
+// ErrServerNotStarted fails the cells of a group whose server did not start
+// or did not become ready.
+var ErrServerNotStarted = errors.New("server did not start")
 
 // runGroup starts one server, runs its cells and stops it. Every step is a
 // stage; a failed stage fails its cell, and a server that fails fails the
@@ -30,8 +31,8 @@ func runGroup(ctx context.Context, opts Options, writer *results.Writer, g group
 		var out []CellResult
 		for _, c := range g.Cells {
 			st := rep.Run(c.ID)
-			st.Fail(fmt.Errorf("%w: %v", errServerNotStarted, err))
-			out = append(out, CellResult{Cell: c, Err: fmt.Errorf("%w: %v", errServerNotStarted, err)})
+			st.Fail(fmt.Errorf("%w: %v", ErrServerNotStarted, err))
+			out = append(out, CellResult{Cell: c, Err: fmt.Errorf("%w: %v", ErrServerNotStarted, err)})
 		}
 		groupStage.Fail(nil)
 		return out
@@ -93,7 +94,7 @@ func runGroup(ctx context.Context, opts Options, writer *results.Writer, g group
 		}
 		res := runCell(ctx, opts, writer, srv, c)
 		out = append(out, res)
-		if errors.Is(res.Err, errServerExited) {
+		if errors.Is(res.Err, ErrServerExited) {
 			// The server is gone: the remaining cells of the group cannot run.
 			for _, rest := range g.Cells[len(out):] {
 				st := rep.Run(rest.ID)
@@ -182,8 +183,9 @@ func warmupTimeout(d time.Duration) time.Duration {
 	return d
 }
 
-// errServerExited marks a cell that failed because its server died.
-var errServerExited = errors.New("server exited")
+// ErrServerExited fails a cell whose server stopped during its workload, and
+// the group's later cells.
+var ErrServerExited = errors.New("server exited")
 
 // runCell runs one workload against a running server, writes its records and
 // returns its summary.
@@ -213,7 +215,7 @@ func runCell(ctx context.Context, opts Options, writer *results.Writer, srv *ser
 		go func() {
 			select {
 			case err := <-srv.exited:
-				cancel(fmt.Errorf("%w: %v", errServerExited, err))
+				cancel(fmt.Errorf("%w: %v", ErrServerExited, err))
 			case <-cellCtx.Done():
 			}
 		}()
@@ -285,7 +287,7 @@ func runCell(ctx context.Context, opts Options, writer *results.Writer, srv *ser
 	}
 
 	switch {
-	case context.Cause(cellCtx) != nil && errors.Is(context.Cause(cellCtx), errServerExited):
+	case context.Cause(cellCtx) != nil && errors.Is(context.Cause(cellCtx), ErrServerExited):
 		res.Err = fmt.Errorf("%s: %w", c.ID, context.Cause(cellCtx))
 		if logs := srv.lastLogs(); len(logs) > 0 {
 			res.Err = fmt.Errorf("%w\nlast server log lines:\n  %s", res.Err, strings.Join(logs, "\n  "))

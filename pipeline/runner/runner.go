@@ -185,7 +185,7 @@ func Run(ctx context.Context, opts Options) (Outcome, error) {
 		}
 	}
 	if ctx.Err() != nil {
-		return out, fmt.Errorf("%w: finished cells are in %s; run again with --resume to complete the rest", ErrInterrupted, opts.OutDir)
+		return out, fmt.Errorf("%w (%w): finished cells are in %s; run again with --resume to complete the rest", ErrInterrupted, ctx.Err(), opts.OutDir)
 	}
 	return out, nil
 }
