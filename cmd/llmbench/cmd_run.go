@@ -263,7 +263,7 @@ func executeRun(ctx context.Context, opts runOptions, s streams) (runResult, err
 
 	// The records are on disk; the report and charts come after, so that a
 	// failure here loses nothing.
-	if err := writeArtifacts(out, artifactOptions{charts: opts.charts, instance: instanceName(opts, m)}); err != nil {
+	if err := runner.WriteArtifacts(out, runner.ArtifactOptions{Charts: opts.charts, Instance: instanceName(opts, m)}); err != nil {
 		fmt.Fprintf(s.err, "llmbench: %v\n", err)
 		res.failed = true
 	}

@@ -23,10 +23,24 @@ type Event struct {
 	Output  string    `json:"Output,omitempty"`
 }
 
+// Observer receives each stage event as it happens, e.g. to mirror stages
+// as subtests of a Go test. Its methods are called with the reporter's lock
+// held, in event order, so they must not call back into the reporter.
+type Observer interface {
+	// StageStarted is called when a stage starts.
+	StageStarted(name string)
+	// StageOutput is called with each block of detail lines of a stage.
+	StageOutput(name, text string)
+	// StageEnded is called when a stage ends; action is "pass", "fail" or
+	// "skip".
+	StageEnded(name, action string)
+}
+
 // Reporter writes stage lines to a text writer and test2json events to an
 // optional JSON writer. It is safe for concurrent use.
 type Reporter struct {
-	mu      sync.Mutex
+	mu       sync.Mutex
+	observer Observer
 	text    io.Writer
 	events  *json.Encoder
 	pkg     string
@@ -53,6 +67,13 @@ func NewReporter(text, events io.Writer, pkg string, now func() time.Time) *Repo
 	return r
 }
 
+// SetObserver sets the observer of every later stage event; nil removes it.
+func (r *Reporter) SetObserver(o Observer) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.observer = o
+}
+
 // Stage is one running step. Its methods are safe for concurrent use.
 type Stage struct {
 	r       *Reporter
@@ -75,6 +96,9 @@ func (r *Reporter) Run(name string) *Stage {
 		r.emit(Event{Time: now, Action: "start", Package: r.pkg})
 	}
 	r.emit(Event{Time: now, Action: "run", Package: r.pkg, Test: name})
+	if r.observer != nil {
+		r.observer.StageStarted(name)
+	}
 	r.output(now, name, "=== RUN   "+name+"\n")
 	return &Stage{r: r, name: name, start: now}
 }
@@ -94,6 +118,9 @@ func (s *Stage) Logf(format string, args ...any) {
 	s.r.mu.Lock()
 	defer s.r.mu.Unlock()
 	s.r.output(s.r.now(), s.name, b.String())
+	if s.r.observer != nil {
+		s.r.observer.StageOutput(s.name, msg)
+	}
 }
 
 // Pass ends the stage successfully. Ending a stage twice has no effect.
@@ -141,6 +168,9 @@ func (s *Stage) end(action, word, detail string) {
 	}
 	r.output(now, s.name, fmt.Sprintf("--- %s: %s (%.2fs)\n", word, s.name, elapsed))
 	r.emit(Event{Time: now, Action: action, Package: r.pkg, Test: s.name, Elapsed: &elapsed})
+	if r.observer != nil {
+		r.observer.StageEnded(s.name, action)
+	}
 }
 
 // Finish prints the final PASS or FAIL line and the package event. It
