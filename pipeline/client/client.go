@@ -157,3 +157,15 @@ func (c *Client) requestContext(ctx context.Context) (context.Context, context.C
 
 // errRequestTimeout is the cause of a per-request timeout.
 var errRequestTimeout = errors.New("request timed out")
+
+// WithTimeout returns a client that shares c's connection pool and settings
+// but has the per-request timeout d (0 for none), so that workloads with
+// different timeouts reuse the connections of one server.
+func (c *Client) WithTimeout(d time.Duration) (*Client, error) {
+	if d < 0 {
+		return nil, fmt.Errorf("client request timeout must be 0 (none) or positive, got %v", d)
+	}
+	copied := *c
+	copied.timeout = d
+	return &copied, nil
+}

@@ -67,7 +67,7 @@ func runGroup(ctx context.Context, opts Options, writer *results.Writer, g group
 
 	// ready
 	readyStage := rep.Run(g.ID + "/ready")
-	cl, err := newClient(opts, srv, g.Cells[0].Workload)
+	cl, err := newClient(opts, srv, g.Cells)
 	if err == nil {
 		err = cl.Check(ctx)
 	}
@@ -80,7 +80,7 @@ func runGroup(ctx context.Context, opts Options, writer *results.Writer, g group
 
 	// warm-up: the first workload's warm-up requests, once per server.
 	warmStage := rep.Run(g.ID + "/warmup")
-	if err := warmUp(ctx, opts, srv, g); err != nil {
+	if err := warmUp(ctx, cl, srv, g); err != nil {
 		warmStage.Fail(err)
 	} else {
 		warmStage.Pass()
@@ -92,7 +92,7 @@ func runGroup(ctx context.Context, opts Options, writer *results.Writer, g group
 			out = append(out, CellResult{Cell: c, Skipped: true, Err: ErrInterrupted})
 			continue
 		}
-		res := runCell(ctx, opts, writer, srv, c)
+		res := runCell(ctx, opts, writer, srv, cl, c)
 		out = append(out, res)
 		if errors.Is(res.Err, ErrServerExited) {
 			// The server is gone: the remaining cells of the group cannot run.
@@ -137,7 +137,7 @@ func runGroup(ctx context.Context, opts Options, writer *results.Writer, g group
 
 // warmUp sends the warm-up requests of the group's first workload that has
 // any. Their records are dropped: warm-up is left out of every number.
-func warmUp(ctx context.Context, opts Options, srv *server, g group) error {
+func warmUp(ctx context.Context, groupClient *client.Client, srv *server, g group) error {
 	for _, c := range g.Cells {
 		w := c.Workload
 		if w.WarmupRequests == 0 {
@@ -147,8 +147,7 @@ func warmUp(ctx context.Context, opts Options, srv *server, g group) error {
 		if err != nil {
 			return err
 		}
-		w.Timeout = warmupTimeout(w.Timeout)
-		cl, err := newClient(opts, srv, w)
+		cl, err := groupClient.WithTimeout(warmupTimeout(w.Timeout))
 		if err != nil {
 			return err
 		}
@@ -189,7 +188,7 @@ var ErrServerExited = errors.New("server exited")
 
 // runCell runs one workload against a running server, writes its records and
 // returns its summary.
-func runCell(ctx context.Context, opts Options, writer *results.Writer, srv *server, c matrix.Cell) CellResult {
+func runCell(ctx context.Context, opts Options, writer *results.Writer, srv *server, groupClient *client.Client, c matrix.Cell) CellResult {
 	st := opts.Reporter.Run(c.ID)
 	res := CellResult{Cell: c}
 	w := c.Workload
@@ -200,9 +199,8 @@ func runCell(ctx context.Context, opts Options, writer *results.Writer, srv *ser
 		st.Fail(err)
 		return res
 	}
-	// One client per cell: the per-request timeout and the connection pool
-	// size are the workload's.
-	cl, err := newClient(opts, srv, w)
+	// The group's connection pool, with the workload's per-request timeout.
+	cl, err := groupClient.WithTimeout(w.Timeout)
 	if err != nil {
 		res.Err = err
 		st.Fail(err)
@@ -348,17 +346,22 @@ func summaryOptions(opts Options, c matrix.Cell) metrics.Options {
 	}
 }
 
-// newClient returns a streaming client for workload w: its per-request
-// timeout, and a connection pool as large as its requests in flight.
-func newClient(opts Options, srv *server, w workload.Workload) (*client.Client, error) {
-	pool := w.Concurrency
-	if w.OpenLoop() && w.Concurrency == 0 {
-		pool = w.NumRequests
+// newClient returns the streaming client of a server group: one keep-alive
+// connection pool as large as the most requests any of its workloads has in
+// flight, so connections opened during warm-up serve the measured requests.
+func newClient(opts Options, srv *server, cells []matrix.Cell) (*client.Client, error) {
+	pool := 1
+	for _, c := range cells {
+		w := c.Workload
+		inFlight := w.Concurrency
+		if w.OpenLoop() && w.Concurrency == 0 {
+			inFlight = w.NumRequests
+		}
+		pool = max(pool, inFlight)
 	}
 	return client.New(client.Options{
 		BaseURL:     srv.baseURL,
-		Concurrency: max(pool, 1),
-		Timeout:     w.Timeout,
+		Concurrency: pool,
 		Tokenizer:   opts.Tokenizer,
 		KeepText:    opts.KeepText,
 	})
