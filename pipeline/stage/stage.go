@@ -41,13 +41,13 @@ type Observer interface {
 type Reporter struct {
 	mu       sync.Mutex
 	observer Observer
-	text    io.Writer
-	events  *json.Encoder
-	pkg     string
-	now     func() time.Time
-	start   time.Time
-	failed  bool
-	started bool
+	text     io.Writer
+	events   *json.Encoder
+	pkg      string
+	now      func() time.Time
+	start    time.Time
+	failed   bool
+	started  bool
 }
 
 // NewReporter returns a reporter that writes text lines to text (nil to
