@@ -20,8 +20,12 @@ const RequireDockerEnv = "LLMBENCH_REQUIRE_DOCKER"
 
 // Ping returns nil when a Docker engine responds on the host that
 // testcontainers-go resolves (DOCKER_HOST, the Docker context, the default
-// socket).
+// socket). It turns the Ryuk reaper off (see container.DisableReaper)
+// unless TESTCONTAINERS_RYUK_DISABLED is set.
 func Ping(ctx context.Context) error {
+	// testcontainers-go reads its configuration once per process, so the
+	// reaper must be turned off before the first client is made.
+	container.DisableReaper()
 	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
 	if err != nil {
 		return err

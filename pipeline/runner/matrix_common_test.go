@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -30,7 +32,6 @@ func runWithSubtests(t *testing.T, ctx context.Context, opts runner.Options) (ru
 // written. With mirror, every stage is also a subtest of t, so a failed
 // stage fails t.
 func runStages(t *testing.T, ctx context.Context, opts runner.Options, mirror bool) (runner.Outcome, []stage.Event, error) {
-	t.Helper()
 	var events bytes.Buffer
 	rep := stage.NewReporter(io.Discard, &events, "llmbench", nil)
 	if mirror {
@@ -39,21 +40,24 @@ func runStages(t *testing.T, ctx context.Context, opts runner.Options, mirror bo
 	opts.Reporter = rep
 	out, err := runner.Run(ctx, opts)
 	rep.Finish()
-	return out, decodeEvents(t, events.Bytes()), err
+	decoded, decodeErr := decodeEvents(events.Bytes())
+	if decodeErr != nil {
+		return out, nil, errors.Join(err, decodeErr)
+	}
+	return out, decoded, err
 }
 
-func decodeEvents(t *testing.T, data []byte) []stage.Event {
-	t.Helper()
+func decodeEvents(data []byte) ([]stage.Event, error) {
 	var events []stage.Event
 	dec := json.NewDecoder(bytes.NewReader(data))
 	for dec.More() {
 		var e stage.Event
 		if err := dec.Decode(&e); err != nil {
-			t.Fatalf("decoding stage events: %v", err)
+			return nil, fmt.Errorf("decoding stage events: %w", err)
 		}
 		events = append(events, e)
 	}
-	return events
+	return events, nil
 }
 
 // countStages counts the stages whose name ends with suffix and that ended
