@@ -185,6 +185,9 @@ func executeRun(ctx context.Context, opts runOptions, s streams) (runResult, err
 	default:
 		return runResult{}, &exitError{code: 2, err: fmt.Errorf("invalid --tokenizer %q: use gpt2 or none", opts.tokenizer)}
 	}
+	if opts.scrapeInterval < 0 {
+		return runResult{}, &exitError{code: 2, err: fmt.Errorf("invalid --scrape-interval %v: use a positive period, or 0 to turn scraping off", opts.scrapeInterval)}
+	}
 	scrapeInterval := opts.scrapeInterval
 	if scrapeInterval == 0 {
 		scrapeInterval = -1
@@ -193,6 +196,12 @@ func executeRun(ctx context.Context, opts runOptions, s streams) (runResult, err
 	out := opts.out
 	if out == "" {
 		out = filepath.Join("results", "run-"+time.Now().UTC().Format("20060102-150405"))
+	}
+	// Everything that can be checked is checked before the results
+	// directory is created, so a usage error leaves nothing behind.
+	check := runner.Options{Target: opts.target, Endpoint: opts.endpoint, OutDir: out, Resume: opts.resume, SimTTFT: opts.simTTFT, SimITL: opts.simITL}
+	if err := check.Validate(); err != nil {
+		return runResult{}, &exitError{code: 2, err: err}
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return runResult{}, &exitError{code: 2, err: fmt.Errorf("creating results directory: %w", err)}
@@ -255,9 +264,20 @@ func executeRun(ctx context.Context, opts runOptions, s streams) (runResult, err
 	}
 	outcome, runErr := runner.Run(ctx, runOpts)
 	progress.finish()
+	if runErr != nil && len(outcome.Cells) == 0 {
+		return runResult{out: out}, runErr
+	}
 	failed := rep.Finish()
 	res := runResult{out: out, outcome: outcome, failed: failed || outcome.Failed}
-	if runErr != nil && outcome.Dir == "" {
+
+	measured := 0
+	for _, c := range outcome.Cells {
+		if c.Summary != nil || (c.Skipped && c.Err == nil) {
+			measured++
+		}
+	}
+	if measured == 0 {
+		fmt.Fprintf(s.err, "llmbench: no cell was measured, so there is no report; see the failed stages above\n")
 		return res, runErr
 	}
 

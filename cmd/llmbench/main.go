@@ -28,8 +28,8 @@ func main() {
 //
 // Installed as "vllm" or "python3", the binary serves the simulator for the
 // real framework's command line ("vllm serve MODEL ...", "python3 -m
-// sglang.launch_server ..."), which is how the simulator image stands in for
-// the vLLM and SGLang images.
+// sglang.launch_server ..."). This lets the simulator image replace the vLLM
+// and SGLang images in tests.
 func runMain(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -47,8 +47,8 @@ func runMain(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitCode(err, stderr)
 	}
 
-	// testcontainers-go prints a banner through its package logger, and its
-	// Ryuk reaper image cannot be pulled on offline runners; llmbench labels
+	// testcontainers-go prints a banner through its package logger. Its Ryuk
+	// reaper image cannot be pulled on offline runners, so llmbench labels
 	// and removes its own containers instead.
 	tclog.SetDefault(tclog.NewNoopLogger())
 	container.DisableReaper()

@@ -35,8 +35,8 @@ func openEvents(out string, resume bool) (*os.File, error) {
 	return f, nil
 }
 
-// matrixJSON is the matrix definition stored in the results metadata, so
-// that a report knows the models' parameter counts and what was run.
+// matrixJSON is the matrix definition stored in the results metadata: what
+// was run, with the models' parameter counts.
 type matrixJSON struct {
 	RunID      string          `json:"run_id,omitempty"`
 	Source     string          `json:"source"`
@@ -128,7 +128,7 @@ func runnerName() string {
 	return host
 }
 
-// gpuInfo asks nvidia-smi for the first GPU's name and the driver version.
+// gpuInfo queries nvidia-smi for the first GPU's name and the driver version.
 // It returns empty values on machines without it.
 func gpuInfo() (name, driver string, count int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

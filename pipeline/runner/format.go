@@ -14,7 +14,10 @@ import (
 // "medium: 50/50 ok  1843.2 tok/s  TTFT p50 21.4ms p99 48.0ms".
 func summaryLine(workloadName string, s metrics.Summary, planned int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d/%d ok", workloadName, s.RequestsOK, planned)
+	fmt.Fprintf(&b, "%s: %d/%d ok", workloadName, s.RequestsOK, s.RequestsTotal)
+	if planned > s.RequestsTotal {
+		fmt.Fprintf(&b, " (%d not sent)", planned-s.RequestsTotal)
+	}
 	fmt.Fprintf(&b, "  %s tok/s", formatFloat(s.OutputTokenThroughput, 1))
 	fmt.Fprintf(&b, "  %s req/s", formatFloat(s.RequestThroughput, 2))
 	fmt.Fprintf(&b, "  TTFT p50 %s p99 %s", formatMs(s.TTFT.P50), formatMs(s.TTFT.P99))

@@ -19,11 +19,11 @@ import (
 
 // ErrServerNotStarted fails the cells of a group whose server did not start
 // or did not become ready.
-var ErrServerNotStarted = errors.New("server did not start")
+var ErrServerNotStarted = errors.New("server not ready")
 
 // runGroup starts one server, runs its cells and stops it. Every step is a
-// stage; a failed stage fails its cell, and a server that fails fails the
-// cells that needed it, never the cells of other groups.
+// stage. A failed stage fails its cell, and a failed server fails the cells
+// that needed it but never the cells of other groups.
 func runGroup(ctx context.Context, opts Options, writer *results.Writer, g group) []CellResult {
 	rep := opts.Reporter
 	groupStage := rep.Run(g.ID)
@@ -45,7 +45,7 @@ func runGroup(ctx context.Context, opts Options, writer *results.Writer, g group
 		startStage.Fail(err)
 		return failAll(err)
 	}
-	startStage.Logf("%s at %s", describeServer(opts, srv), srv.baseURL)
+	startStage.Logf("%s at %s", describeServer(opts, srv), redactURL(srv.baseURL))
 	startStage.Pass()
 
 	stopped := false

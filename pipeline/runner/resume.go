@@ -3,6 +3,8 @@ package runner
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/llmbench/llmbench-action/pipeline/results"
 )
@@ -15,7 +17,8 @@ func completedCells(opts Options) (map[results.CellKey]bool, error) {
 		return done, nil
 	}
 	run, err := results.Open(opts.OutDir)
-	if errors.Is(err, results.ErrNotFound) {
+	if errors.Is(err, results.ErrNotFound) || errors.Is(err, results.ErrNotResults) || errors.Is(err, results.ErrEmptyRun) {
+		// Nothing finished yet: resuming is a fresh start.
 		return done, nil
 	}
 	if err != nil {
@@ -31,11 +34,19 @@ func completedCells(opts Options) (map[results.CellKey]bool, error) {
 
 // openWriter creates the results directory, or reopens it when resuming.
 func openWriter(opts Options, info results.RunInfo) (*results.Writer, error) {
-	if opts.Resume {
-		w, err := results.Reopen(opts.OutDir, info)
-		if err == nil || !errors.Is(err, results.ErrNotFound) {
-			return w, err
-		}
+	if opts.Resume && HoldsResults(opts.OutDir) {
+		return results.Reopen(opts.OutDir, info)
 	}
 	return results.Create(opts.OutDir, info)
+}
+
+// HoldsResults reports whether dir contains the results of a run, finished
+// or not.
+func HoldsResults(dir string) bool {
+	for _, name := range []string{results.RequestsFile, results.CellsDir} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
+	}
+	return false
 }

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/llmbench/llmbench-action/pipeline/matrix"
@@ -90,8 +92,7 @@ type CellResult struct {
 	Summary *metrics.Summary
 	// Peaks are the server-side metric peaks during the workload.
 	Peaks map[string]float64
-	// Err is why the cell failed; nil for a cell whose requests all
-	// succeeded.
+	// Err is the cell's failure; nil when all its requests succeeded.
 	Err error
 	// Skipped is true for a cell already complete in the results directory
 	// (Resume) or never started because the run was interrupted.
@@ -114,7 +115,7 @@ var ErrInterrupted = errors.New("run interrupted")
 // results directory. It returns an error only when the run could not be
 // carried out or was interrupted; failed cells are reported in the Outcome.
 func Run(ctx context.Context, opts Options) (Outcome, error) {
-	if err := opts.validate(); err != nil {
+	if err := opts.Validate(); err != nil {
 		return Outcome{}, err
 	}
 	opts.defaults()
@@ -190,12 +191,13 @@ func Run(ctx context.Context, opts Options) (Outcome, error) {
 	return out, nil
 }
 
-func (o *Options) validate() error {
+// Validate checks the options that can be checked before anything starts.
+func (o *Options) Validate() error {
 	switch o.Target {
 	case TargetContainer, TargetSim:
 	case TargetEndpoint:
-		if o.Endpoint == "" {
-			return errors.New("--target endpoint needs --endpoint URL, e.g. --endpoint http://127.0.0.1:8000")
+		if err := validateEndpoint(o.Endpoint); err != nil {
+			return err
 		}
 	default:
 		return fmt.Errorf("invalid target %q: use container, endpoint or sim", o.Target)
@@ -203,7 +205,42 @@ func (o *Options) validate() error {
 	if o.OutDir == "" {
 		return errors.New("missing results directory: set --out DIR")
 	}
+	if o.SimTTFT < 0 || o.SimITL < 0 {
+		return fmt.Errorf("invalid simulator latency (TTFT %v, ITL %v): must be 0 (latency model) or positive", o.SimTTFT, o.SimITL)
+	}
+	if !o.Resume && HoldsResults(o.OutDir) {
+		return fmt.Errorf("results directory %s already contains results: choose another --out, remove it, or pass --resume to complete it", o.OutDir)
+	}
 	return nil
+}
+
+// validateEndpoint checks that endpoint is an http or https base URL.
+func validateEndpoint(endpoint string) error {
+	if endpoint == "" {
+		return errors.New("--target endpoint needs --endpoint URL, e.g. --endpoint http://127.0.0.1:8000")
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("invalid --endpoint %q: want a base URL with scheme and host, e.g. http://127.0.0.1:8000", redactURL(endpoint))
+	}
+	return nil
+}
+
+// redactURL returns rawURL with any password replaced, for messages.
+func redactURL(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		// An unparsable URL may still carry "user:password@"; drop what
+		// precedes the last "@" of the authority.
+		if at := strings.LastIndex(rawURL, "@"); at >= 0 {
+			if scheme := strings.Index(rawURL, "://"); scheme >= 0 && scheme < at {
+				return rawURL[:scheme+3] + "xxxxx" + rawURL[at:]
+			}
+			return "xxxxx" + rawURL[at:]
+		}
+		return rawURL
+	}
+	return u.Redacted()
 }
 
 func (o *Options) defaults() {

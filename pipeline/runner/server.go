@@ -176,7 +176,7 @@ func startSim(ctx context.Context, opts Options, g group) (*server, error) {
 }
 
 // knownFlavor returns name when it is a framework whose metric names the
-// scraper knows, else "".
+// scraper reads, else "".
 func knownFlavor(name string) string {
 	switch name {
 	case container.VLLM, container.SGLang:
@@ -185,11 +185,12 @@ func knownFlavor(name string) string {
 	return ""
 }
 
-// describeServer says what was started, for the start stage's detail line.
+// describeServer describes the started server for the start stage's detail
+// line.
 func describeServer(opts Options, s *server) string {
 	switch opts.Target {
 	case TargetEndpoint:
-		return "using existing endpoint"
+		return "using the existing endpoint"
 	case TargetSim:
 		return "simulated " + s.flavor + " serving " + s.servedModel
 	}

@@ -1,7 +1,7 @@
 // Package stage reports the steps of a benchmark run the way `go test -v`
 // reports tests: "=== RUN" and "--- PASS"/"--- FAIL" lines with durations and
-// indented details, and optionally the same as test2json events, so CI test
-// reporters (gotestsum and others) read a benchmark run like a test run.
+// indented details. It can write the same as test2json events, which CI test
+// reporters such as gotestsum read like a test run.
 package stage
 
 import (
