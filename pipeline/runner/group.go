@@ -251,6 +251,16 @@ func runCell(ctx context.Context, opts Options, writer *results.Writer, srv *ser
 		},
 	})
 
+	if srv.exited != nil && lostConnection(run.Records) {
+		// Requests that lost their connection may mean the server died, and
+		// the engine reports a container's exit with a delay: wait for it,
+		// so the cell fails as "server exited" with the exit code.
+		select {
+		case <-cellCtx.Done():
+		case <-time.After(serverExitGrace):
+		}
+	}
+
 	if scraper != nil {
 		// One last sample, so the workload's final interval is not lost.
 		_ = scraper.Scrape(context.WithoutCancel(ctx), start)
@@ -319,6 +329,20 @@ func serverPeaks(samples []scrape.Sample) map[string]float64 {
 		peaks[name] = v
 	}
 	return peaks
+}
+
+// serverExitGrace is how long a cell whose requests lost their connection
+// waits for the server's exit to be reported.
+const serverExitGrace = 5 * time.Second
+
+// lostConnection reports whether any request failed to connect or was cut.
+func lostConnection(records []record.Record) bool {
+	for _, r := range records {
+		if r.Failure == record.FailureConnect || r.Failure == record.FailureTruncated {
+			return true
+		}
+	}
+	return false
 }
 
 // measuredRecords drops warm-up records.

@@ -220,3 +220,68 @@ func TestMatrixInterruptAndResume(t *testing.T) {
 	}
 	checkNoContainersLeft(t, opts)
 }
+
+// TestMatrixServerExits stops the first server in the middle of its
+// workload: the cell fails with the server's exit, the records measured so
+// far are kept, and the next server group still runs.
+func TestMatrixServerExits(t *testing.T) {
+	opts := simTarget(t)
+	if opts.Target != runner.TargetContainer {
+		t.Skip("needs containers: an in-process simulator has no exit code")
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "long.json", `{"name": "long", "num_requests": 40, "max_tokens": 500, "concurrency": 4,
+		"input_len": 16, "warmup_requests": 0, "timeout": "30s"}`)
+	path := writeFile(t, dir, "matrix.yaml", `
+frameworks: [vllm]
+models:
+  - id: facebook/opt-125m
+    args: ["--sim-exit-after", "1500ms"]
+  - id: Qwen/Qwen2-1.5B
+workloads: [./long.json]
+`)
+	m, err := matrix.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Matrix = m
+
+	out, _, err := runStages(t, context.Background(), opts, false)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if len(out.Cells) != 2 {
+		t.Fatalf("outcome holds %d cells, want 2", len(out.Cells))
+	}
+	died, next := out.Cells[0], out.Cells[1]
+	if !errors.Is(died.Err, runner.ErrServerExited) {
+		t.Errorf("first cell: err %v, want ErrServerExited", died.Err)
+	} else if !strings.Contains(died.Err.Error(), "code") {
+		t.Errorf("first cell: error %q does not give the exit code", died.Err)
+	}
+	if next.Err != nil || next.Summary == nil || next.Summary.RequestsOK != 40 {
+		t.Errorf("second group: err %v, summary %+v; want 40 ok", next.Err, next.Summary)
+	}
+
+	run, err := results.Open(opts.OutDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Cells) != 2 {
+		t.Fatalf("results hold %d cells, want 2", len(run.Cells))
+	}
+	first := run.Cells[0]
+	if first.Info.Complete {
+		t.Error("the cell whose server exited is marked complete")
+	}
+	ok := 0
+	for _, r := range first.Records {
+		if r.OK {
+			ok++
+		}
+	}
+	if ok == 0 || ok == 40 {
+		t.Errorf("the cell whose server exited kept %d successful records, want some but not all 40", ok)
+	}
+	checkNoContainersLeft(t, opts)
+}
