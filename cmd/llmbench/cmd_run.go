@@ -228,7 +228,7 @@ func executeRun(ctx context.Context, opts runOptions, s streams) (runResult, err
 	}
 	logger := slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: logLevel}))
 
-	progress := newProgress(s.err)
+	progress := newProgress(s.err, cells)
 	defer progress.finish()
 
 	groupStart, groupEnd := opts.groupStart, opts.groupEnd

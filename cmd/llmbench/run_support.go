@@ -176,6 +176,9 @@ type progress struct {
 	mu       sync.Mutex
 	out      io.Writer
 	terminal bool
+	// position maps a cell ID to its 1-based place in the run.
+	position map[string]int
+	cells    int
 	bar      *progressbar.ProgressBar
 	cell     string
 	last     time.Time
@@ -184,8 +187,11 @@ type progress struct {
 
 const plainInterval = 10 * time.Second
 
-func newProgress(out io.Writer) *progress {
-	p := &progress{out: out}
+func newProgress(out io.Writer, cells []matrix.Cell) *progress {
+	p := &progress{out: out, position: map[string]int{}, cells: len(cells)}
+	for i, c := range cells {
+		p.position[c.ID] = i + 1
+	}
 	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.terminal = true
 	}
@@ -207,7 +213,7 @@ func (p *progress) update(cell string, done, failed, total int) {
 			p.cell = cell
 			p.bar = progressbar.NewOptions(total,
 				progressbar.OptionSetWriter(p.out),
-				progressbar.OptionSetDescription(cell),
+				progressbar.OptionSetDescription(p.describe(cell)),
 				progressbar.OptionShowCount(),
 				progressbar.OptionSetElapsedTime(true),
 				progressbar.OptionSetPredictTime(true),
@@ -229,7 +235,16 @@ func (p *progress) update(cell string, done, failed, total int) {
 		return
 	}
 	p.last = now
-	fmt.Fprintf(p.out, "progress: %s %d/%d requests done, %d failed\n", cell, done, total, failed)
+	fmt.Fprintf(p.out, "progress: %s: %d/%d requests done, %d failed\n", p.describe(cell), done, total, failed)
+}
+
+// describe names a cell with its place in the run, e.g.
+// "cell 3/18 vllm/opt-125m/large".
+func (p *progress) describe(cell string) string {
+	if k, ok := p.position[cell]; ok {
+		return fmt.Sprintf("cell %d/%d %s", k, p.cells, cell)
+	}
+	return cell
 }
 
 func (p *progress) finish() {

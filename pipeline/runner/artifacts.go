@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -68,8 +69,12 @@ func WriteArtifacts(dir string, opts ArtifactOptions) error {
 // WriteCharts draws every chart of a run into <dir>/charts from its records
 // and recomputed summaries.
 func WriteCharts(dir string, run *results.Run, in report.Input) error {
+	id := runIDOf(run.Info)
+	if id == "" {
+		id = filepath.Base(filepath.Clean(dir))
+	}
 	info := charts.RunInfo{
-		ID:           filepath.Base(filepath.Clean(dir)),
+		ID:           id,
 		Date:         run.Info.StartedAt,
 		InstanceType: run.Info.Instance,
 		ModelParams:  in.Params,
@@ -86,4 +91,15 @@ func WriteCharts(dir string, run *results.Run, in report.Input) error {
 		Records:   run.Records(),
 	})
 	return err
+}
+
+// runIDOf returns the run id stored in a run's matrix definition, or "".
+func runIDOf(info results.RunInfo) string {
+	var def struct {
+		RunID string `json:"run_id"`
+	}
+	if len(info.Matrix) == 0 || json.Unmarshal(info.Matrix, &def) != nil {
+		return ""
+	}
+	return def.RunID
 }
