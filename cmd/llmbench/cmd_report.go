@@ -67,6 +67,12 @@ func runReport(ctx context.Context, s streams, opts reportOptions) error {
 	}
 	printCellStatus(s.err, run)
 	in := runner.ReportInput(run, sizes)
+	if opts.charts {
+		if err := runner.WriteCharts(run.Dir, run, in); err != nil {
+			return fmt.Errorf("report: drawing the charts: %w", err)
+		}
+	}
+	in.Charts = runner.ChartFiles(run.Dir)
 	summaries := in.Summaries()
 	if opts.exportCSV {
 		if err := results.WriteSummaryCSVFile(run.Dir, summaries); err != nil {
@@ -82,11 +88,6 @@ func runReport(ctx context.Context, s streams, opts reportOptions) error {
 		})
 		if err != nil {
 			return fmt.Errorf("report: %w", err)
-		}
-	}
-	if opts.charts {
-		if err := runner.WriteCharts(run.Dir, run, in); err != nil {
-			return fmt.Errorf("report: drawing the charts: %w", err)
 		}
 	}
 	if err := report.Write(s.out, format, in); err != nil {

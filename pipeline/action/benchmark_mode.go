@@ -40,11 +40,7 @@ func runBenchmark(ctx context.Context, cfg Config, in Inputs, gh *githubactions.
 		return published{}, fmt.Errorf("input results-dir: creating %s: %w", dir, err)
 	}
 
-	matrix := in.Matrix
-	if matrix == "" {
-		matrix = "the default matrix"
-	}
-	a.Infof("Running %s against target %s; results go to %s.", matrix, in.Target, dir)
+	a.Infof("Running %s against target %s; results go to %s.", describeMatrix(in), in.Target, dir)
 	out, benchErr := cfg.Benchmark(ctx, BenchmarkInput{
 		MatrixPath:      in.Matrix,
 		Frameworks:      in.Frameworks,
@@ -82,6 +78,29 @@ func runBenchmark(ctx context.Context, cfg Config, in Inputs, gh *githubactions.
 		p.headSHA = pr.HeadSHA
 	}
 	return p, nil
+}
+
+// describeMatrix names the matrix the benchmark runs and the filters that
+// narrow it, e.g. "the default matrix (only models: facebook/opt-125m;
+// workloads: small)".
+func describeMatrix(in Inputs) string {
+	matrix := "the default matrix"
+	if in.Matrix != "" {
+		matrix = "matrix file " + in.Matrix
+	}
+	var filters []string
+	for _, f := range []struct {
+		input string
+		names []string
+	}{{"frameworks", in.Frameworks}, {"models", in.Models}, {"workloads", in.Workloads}} {
+		if len(f.names) > 0 {
+			filters = append(filters, f.input+": "+strings.Join(f.names, ", "))
+		}
+	}
+	if len(filters) == 0 {
+		return matrix + " (all cells)"
+	}
+	return matrix + " (only " + strings.Join(filters, "; ") + ")"
 }
 
 // buildReport converts the benchmark output into the report the comment and

@@ -65,11 +65,15 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	in, err := ParseInputs(a.GetInput)
 	if err != nil {
 		annotate(a, "llmbench: invalid input", err.Error())
-		return Result{}, err
+		publishStopped(a, in, stop{title: "Invalid input", err: err, hints: inputHints})
+		return Result{Failed: true}, err
 	}
 	gh, err := a.Context()
 	if gh == nil {
-		return Result{}, fmt.Errorf("reading the GitHub Actions context: %w", err)
+		err = fmt.Errorf("reading the GitHub Actions context: %w", err)
+		annotate(a, "llmbench: no GitHub Actions context", err.Error())
+		publishStopped(a, in, stop{title: "GitHub Actions context not readable", err: err})
+		return Result{Failed: true}, err
 	}
 	if err != nil {
 		a.Warningf("some GitHub Actions variables could not be parsed: %v", err)
@@ -82,16 +86,20 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		p, err = loadPublished(ctx, cfg, in, gh)
 	default:
 		if err := checkFork(a, in, gh, pr); err != nil {
-			return Result{}, err
+			return Result{Failed: true}, err
 		}
 		p, err = runBenchmark(ctx, cfg, in, gh, pr)
 	}
 	if err != nil {
-		annotate(a, "llmbench: "+in.Mode+" failed", err.Error())
-		if outErr := setOutput(a, "failed", "true"); outErr != nil {
-			a.Warningf("%s", outErr.Error())
+		redact := secretRedactor(in)
+		annotate(a, "llmbench: "+in.Mode+" failed", redact.Replace(err.Error()))
+		dir := existingResultsDir(in)
+		title := "Benchmark failed before it had results"
+		if in.Mode == ModeComment {
+			title = "Results of the benchmark run not loaded"
 		}
-		return Result{Failed: true}, err
+		publishStopped(a, in, stop{title: title, err: err, resultsDir: dir})
+		return Result{ResultsDir: dir, Failed: true}, err
 	}
 	return publish(ctx, cfg, in, gh, p)
 }
@@ -133,6 +141,10 @@ func checkFork(a *githubactions.Action, in Inputs, gh *githubactions.GitHubConte
 		"Review the change and run the benchmark from a branch of %s, or set allow-fork-pull-requests: true if this runner is ephemeral and isolated.",
 		pr.Number, head, a.Getenv("RUNNER_ENVIRONMENT"), gh.Repository)
 	annotate(a, "llmbench: fork pull request refused", msg)
+	reason := fmt.Errorf("pull request #%d comes from a fork (%s) and this runner is self-hosted (RUNNER_ENVIRONMENT=%q), "+
+		"so the benchmark did not run: code from a fork could read what the runner keeps and persist on it",
+		pr.Number, head, a.Getenv("RUNNER_ENVIRONMENT"))
+	publishStopped(a, in, stop{title: "Pull request from a fork rejected on a self-hosted runner", err: reason, hints: forkHints})
 	return fmt.Errorf("%w: pull request #%d from %s", ErrForkRefused, pr.Number, head)
 }
 

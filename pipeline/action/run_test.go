@@ -115,8 +115,99 @@ func TestRunRefusesForkOnSelfHosted(t *testing.T) {
 	if !strings.Contains(log, "::error title=llmbench%3A fork pull request refused::Pull request #7 comes from a fork (mallory/serving)") {
 		t.Errorf("log lacks the refusal with its reason:\n%s", log)
 	}
-	if out := env.outputs(); len(out) != 0 {
-		t.Errorf("outputs written for a refused run: %v", out)
+
+	out := env.outputs()
+	want := map[string]string{"failed": "true", "results-dir": "", "summary-json": "[]", "report": "", "comment-url": ""}
+	for name, value := range want {
+		got, ok := out[name]
+		if !ok {
+			t.Errorf("output %s not set for a refused run", name)
+		} else if got != value {
+			t.Errorf("output %s = %q, want %q", name, got, value)
+		}
+	}
+
+	summary := env.readFile("GITHUB_STEP_SUMMARY")
+	for _, part := range []string{
+		"Pull request from a fork rejected on a self-hosted runner",
+		"pull request #7 comes from a fork &#40;mallory/serving&#41; and this runner is self-hosted",
+		"`allow-fork-pull-requests: true`",
+		"`workflow_run`",
+		"docs/action.md",
+	} {
+		if !strings.Contains(summary, part) {
+			t.Errorf("step summary lacks %q:\n%s", part, summary)
+		}
+	}
+	if strings.Contains(summary, "DoNotLeak") {
+		t.Error("step summary carries a token")
+	}
+}
+
+func TestRunInvalidInputPublishesFailure(t *testing.T) {
+	env := newFakeEnv(t, "http://127.0.0.1:9/api/v3", pullRequestEvent("acme/serving"))
+	env.vars["INPUT_TARGET"] = "bogus"
+	env.vars["INPUT_FAIL-ON"] = "sometimes"
+	res, err := env.run((&fakeBenchmark{}).run)
+	if err == nil {
+		t.Fatal("run with invalid inputs succeeded")
+	}
+	if !res.Failed {
+		t.Error("result of a run with invalid inputs is not failed")
+	}
+
+	out := env.outputs()
+	if out["failed"] != "true" {
+		t.Errorf("output failed = %q, want true", out["failed"])
+	}
+	if got, ok := out["results-dir"]; !ok || got != "" {
+		t.Errorf("output results-dir = %q (set %v), want set and empty", got, ok)
+	}
+	summary := env.readFile("GITHUB_STEP_SUMMARY")
+	for _, part := range []string{
+		"Invalid input",
+		"- input target: invalid value &quot;bogus&quot;",
+		"- input fail-on: invalid value &quot;sometimes&quot;",
+		"lists every input",
+	} {
+		if !strings.Contains(summary, part) {
+			t.Errorf("step summary lacks %q:\n%s", part, summary)
+		}
+	}
+}
+
+func TestRunLogNamesMatrixFilters(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		vars map[string]string
+		want string
+	}{
+		{"unfiltered", nil, "Running the default matrix (all cells) against target sim;"},
+		{"filtered", map[string]string{"INPUT_MODELS": "facebook/opt-125m", "INPUT_WORKLOADS": "small,\nmedium"},
+			"Running the default matrix (only models: facebook/opt-125m; workloads: small, medium) against target sim;"},
+		{"frameworks", map[string]string{"INPUT_FRAMEWORKS": "vllm"},
+			"Running the default matrix (only frameworks: vllm) against target sim;"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newFakeEnv(t, "http://127.0.0.1:9/api/v3", pullRequestEvent("acme/serving"))
+			env.vars["INPUT_COMMENT"] = "never"
+			for k, v := range tt.vars {
+				env.vars[k] = v
+			}
+			if _, err := env.run((&fakeBenchmark{summaries: planSummaries(1)}).run); err != nil {
+				t.Fatalf("run: %v", err)
+			}
+			if log := env.stdout.String(); !strings.Contains(log, tt.want) {
+				t.Errorf("log lacks %q:\n%s", tt.want, log)
+			}
+		})
+	}
+}
+
+func TestDescribeMatrixFile(t *testing.T) {
+	got := describeMatrix(Inputs{Matrix: "bench/plan.yaml", Frameworks: []string{"vllm", "sglang"}})
+	if want := "matrix file bench/plan.yaml (only frameworks: vllm, sglang)"; got != want {
+		t.Errorf("describeMatrix = %q, want %q", got, want)
 	}
 }
 
@@ -421,6 +512,55 @@ func TestRunBenchmarkErrorSetsFailed(t *testing.T) {
 	if !strings.Contains(env.stdout.String(), "::error title=llmbench%3A benchmark failed::running the benchmark: docker: no GPU runtime") {
 		t.Errorf("log lacks the error annotation:\n%s", env.stdout)
 	}
+	if got, want := env.outputs()["results-dir"], env.vars["INPUT_RESULTS-DIR"]; got != want {
+		t.Errorf("output results-dir = %q, want the created %q", got, want)
+	}
+	summary := env.readFile("GITHUB_STEP_SUMMARY")
+	if !strings.Contains(summary, "- running the benchmark: docker: no GPU runtime") {
+		t.Errorf("step summary lacks the error:\n%s", summary)
+	}
+}
+
+func TestRunBenchmarkErrorRedactsSecrets(t *testing.T) {
+	env := newFakeEnv(t, "http://127.0.0.1:9/api/v3", pullRequestEvent("acme/serving"))
+	_, err := env.run(func(context.Context, BenchmarkInput) (BenchmarkOutput, error) {
+		return BenchmarkOutput{}, errors.New("pull failed: Authorization: Bearer " + fakeHFToken)
+	})
+	if err == nil {
+		t.Fatal("run succeeded, want the benchmark's error")
+	}
+	summary := env.readFile("GITHUB_STEP_SUMMARY")
+	if strings.Contains(summary, "DoNotLeak") {
+		t.Errorf("step summary carries the token:\n%s", summary)
+	}
+	if !strings.Contains(summary, "Bearer &#42;&#42;&#42;") {
+		t.Errorf("step summary lacks the redacted error:\n%s", summary)
+	}
+	for i, line := range strings.Split(env.stdout.String(), "\n") {
+		if !strings.HasPrefix(line, "::add-mask::") && strings.Contains(line, "DoNotLeak") {
+			t.Errorf("log line %d carries a token: %q", i+1, line)
+		}
+	}
+}
+
+func TestRunCommentModeMissingPayload(t *testing.T) {
+	env := newFakeEnv(t, "http://127.0.0.1:9/api/v3", map[string]any{"workflow_run": map[string]any{"id": 42, "head_sha": headSHA}})
+	env.vars["GITHUB_EVENT_NAME"] = "workflow_run"
+	env.vars["INPUT_MODE"] = "comment"
+	_, err := env.run((&fakeBenchmark{}).run)
+	if err == nil {
+		t.Fatal("comment mode without results succeeded")
+	}
+	out := env.outputs()
+	if out["failed"] != "true" || out["results-dir"] != "" {
+		t.Errorf("outputs = %v, want failed true and no results-dir", out)
+	}
+	summary := env.readFile("GITHUB_STEP_SUMMARY")
+	for _, part := range []string{"Results of the benchmark run not loaded", "github-comment.json", "download the results artifact"} {
+		if !strings.Contains(summary, part) {
+			t.Errorf("step summary lacks %q:\n%s", part, summary)
+		}
+	}
 }
 
 func TestRunMasksBeforeValidating(t *testing.T) {
@@ -436,5 +576,23 @@ func TestRunMasksBeforeValidating(t *testing.T) {
 	}
 	if !strings.HasPrefix(lines[2], "::error title=llmbench%3A invalid input::") {
 		t.Errorf("third log line = %q, want the invalid-input annotation", lines[2])
+	}
+}
+
+func TestRunUnreadableEventPublishesFailure(t *testing.T) {
+	env := newFakeEnv(t, "http://127.0.0.1:9/api/v3", pullRequestEvent("acme/serving"))
+	if err := os.WriteFile(env.vars["GITHUB_EVENT_PATH"], []byte("{not json"), 0o644); err != nil {
+		t.Fatalf("writing the event file: %v", err)
+	}
+	_, err := env.run((&fakeBenchmark{}).run)
+	if err == nil || !strings.Contains(err.Error(), "reading the GitHub Actions context") {
+		t.Fatalf("error = %v, want the unreadable context", err)
+	}
+	if got := env.outputs()["failed"]; got != "true" {
+		t.Errorf("output failed = %q, want true", got)
+	}
+	summary := env.readFile("GITHUB_STEP_SUMMARY")
+	if !strings.Contains(summary, "- reading the GitHub Actions context: failed to unmarshal event payload") {
+		t.Errorf("step summary lacks the error:\n%s", summary)
 	}
 }

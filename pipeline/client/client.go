@@ -51,18 +51,20 @@ type Options struct {
 // Client sends streaming requests to one server. It is safe for concurrent
 // use; requests beyond Options.Concurrency wait for a pool connection.
 type Client struct {
-	baseURL   string
-	http      *http.Client
-	timeout   time.Duration
-	keepText  bool
-	tokenizer string
-	estimator *codec.Codec
-	now       func() time.Time
+	baseURL string
+	// displayURL is baseURL with its password masked, for messages.
+	displayURL string
+	http       *http.Client
+	timeout    time.Duration
+	keepText   bool
+	tokenizer  string
+	estimator  *codec.Codec
+	now        func() time.Time
 }
 
 // New returns a Client for opts, or an error naming the invalid option.
 func New(opts Options) (*Client, error) {
-	base, err := normalizeBaseURL(opts.BaseURL)
+	base, display, err := normalizeBaseURL(opts.BaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -74,12 +76,13 @@ func New(opts Options) (*Client, error) {
 	}
 
 	c := &Client{
-		baseURL:   base,
-		http:      opts.HTTPClient,
-		timeout:   opts.Timeout,
-		keepText:  opts.KeepText,
-		tokenizer: opts.Tokenizer,
-		now:       opts.Now,
+		baseURL:    base,
+		displayURL: display,
+		http:       opts.HTTPClient,
+		timeout:    opts.Timeout,
+		keepText:   opts.KeepText,
+		tokenizer:  opts.Tokenizer,
+		now:        opts.Now,
 	}
 	switch opts.Tokenizer {
 	case "":
@@ -122,27 +125,54 @@ func (c *Client) CloseIdleConnections() {
 	c.http.CloseIdleConnections()
 }
 
-func normalizeBaseURL(raw string) (string, error) {
+// normalizeBaseURL checks a base URL and returns it without a trailing
+// "/v1", and the same with its password masked for messages. Its errors
+// show the URL with the password masked.
+func normalizeBaseURL(raw string) (base, display string, err error) {
 	if raw == "" {
-		return "", errors.New("client base URL is empty: set it to the server's root, e.g. http://127.0.0.1:8000")
+		return "", "", errors.New("client base URL is empty: set it to the server's root, e.g. http://127.0.0.1:8000")
 	}
+	redacted := redactRawURL(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("client base URL %q: %w", raw, err)
+		// The *url.Error repeats the raw URL, password included.
+		return "", "", fmt.Errorf("client base URL %q: %w", redacted, withoutURL(err))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("client base URL %q: scheme must be http or https, e.g. http://127.0.0.1:8000", raw)
+		return "", "", fmt.Errorf("client base URL %q: scheme must be http or https, e.g. http://127.0.0.1:8000", redacted)
 	}
 	if u.Host == "" {
-		return "", fmt.Errorf("client base URL %q: missing host, e.g. http://127.0.0.1:8000", raw)
+		return "", "", fmt.Errorf("client base URL %q: missing host, e.g. http://127.0.0.1:8000", redacted)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("client base URL %q: remove the query or fragment", raw)
+		return "", "", fmt.Errorf("client base URL %q: remove the query or fragment", redacted)
 	}
 	path := strings.TrimRight(u.Path, "/")
 	path = strings.TrimSuffix(path, "/v1")
 	u.Path, u.RawPath = path, ""
-	return u.String(), nil
+	return u.String(), u.Redacted(), nil
+}
+
+// redactRawURL masks the password of a URL that may not parse, as
+// url.URL.Redacted does: "http://user:xxxxx@host".
+func redactRawURL(raw string) string {
+	start := 0
+	if i := strings.Index(raw, "://"); i >= 0 {
+		start = i + len("://")
+	}
+	authority := raw[start:]
+	if end := strings.IndexAny(authority, "/?#"); end >= 0 {
+		authority = authority[:end]
+	}
+	at := strings.LastIndexByte(authority, '@')
+	if at < 0 {
+		return raw
+	}
+	colon := strings.IndexByte(authority[:at], ':')
+	if colon < 0 {
+		return raw
+	}
+	return raw[:start+colon+1] + "xxxxx" + raw[start+at:]
 }
 
 // requestContext returns the context of one request: ctx with the

@@ -127,7 +127,7 @@ type measurement struct {
 
 	sawDone          bool
 	endAt            time.Time
-	endNote          string // the way the stream ended without [DONE], for messages
+	endNote          string // how a stream without [DONE] ended, "" for a clean end of the body
 	usageCompletion  int
 	usageSeen        bool
 	perEventComplete bool // every token-bearing event so far carried usage
@@ -199,7 +199,9 @@ func (m *measurement) failTransport(reqCtx context.Context, kind record.FailureK
 		m.fail(record.FailureCanceled, "canceled by the run: "+context.Cause(reqCtx).Error(), at)
 		return
 	}
-	m.fail(kind, err.Error(), at)
+	// Without the *url.Error wrapper: the URL would repeat the base URL and
+	// push the cause past MaxErrorMessageLen.
+	m.fail(kind, withoutURL(err).Error(), at)
 }
 
 // failStatus records a non-2xx response with the server's message.

@@ -92,14 +92,14 @@ func (m *measurement) handleEvent(ev sse.RawEvent) bool {
 func (m *measurement) endOfBody(reqCtx context.Context, at time.Time, err error) {
 	switch {
 	case err == io.EOF:
-		m.endNote = "the stream ended without [DONE]"
+		m.endNote = ""
 	case errors.Is(err, sse.ErrIncompleteEvent):
-		m.endNote = "the stream ended in the middle of an event, without [DONE]"
+		m.endNote = "in the middle of an event"
 	case reqCtx.Err() != nil:
 		m.failTransport(reqCtx, record.FailureTruncated, err, at)
 		return
 	default:
-		m.endNote = "reading the stream failed without [DONE]: " + err.Error()
+		m.endNote = withoutURL(err).Error()
 	}
 	m.endAt = at
 }
@@ -143,15 +143,24 @@ func (m *measurement) finish() record.Record {
 func (m *measurement) classifyEnd() {
 	if !m.sawDone {
 		if m.rec.FinishReason == "" {
-			m.fail(record.FailureTruncated, m.endNote+" and without finish_reason", m.endAt)
+			m.fail(record.FailureTruncated, "stream ended without [DONE] or a finish_reason"+m.endDetail(), m.endAt)
 			return
 		}
 		m.rec.Warnings = append(m.rec.Warnings,
-			fmt.Sprintf("finish_reason %q without [DONE]: %s", m.rec.FinishReason, m.endNote))
+			fmt.Sprintf("finish_reason %q without [DONE]%s", m.rec.FinishReason, m.endDetail()))
 	}
 	if len(m.rec.TokenTimes) == 0 {
 		m.fail(record.FailureNoToken, "the stream ended properly but carried no token-bearing event", m.endAt)
 	}
+}
+
+// endDetail returns the way a stream without [DONE] ended, in parentheses
+// after a space, or "" for a clean end of the body.
+func (m *measurement) endDetail() string {
+	if m.endNote == "" {
+		return ""
+	}
+	return " (" + m.endNote + ")"
 }
 
 // countOutputTokens sets the output token count of a successful request:

@@ -400,7 +400,7 @@ func TestCheck(t *testing.T) {
 		"/good":       "",
 		"/html":       "not an OpenAI model list",
 		"/healthonly": "does not serve the OpenAI API",
-		"/nothing":    "status 404",
+		"/nothing":    "returned 404 Not Found",
 	} {
 		c, err := New(Options{BaseURL: srv.URL + path, Concurrency: 1})
 		if err != nil {

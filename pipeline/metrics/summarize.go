@@ -51,7 +51,10 @@ const FailureUnknown record.FailureKind = "unknown"
 //   - Input tokens are the server's usage.prompt_tokens, or the client's
 //     count when the server sent none (counted in InputTokensFromClient).
 //     Output tokens are Record.OutputTokens when known, estimates included
-//     (counted in OutputTokensEstimated).
+//     (counted in OutputTokensEstimated). Requests whose count is unknown
+//     are counted in OutputTokensUnknown; when there is any, the token
+//     throughputs and both costs are nil, because the total is an
+//     undercount. Both fallbacks add a warning.
 //   - Goodput counts successful requests that meet every set SLO. A request
 //     with exactly one output token meets the TPOT objective, as in vLLM's
 //     benchmark; one whose output token count is unknown does not.
@@ -131,16 +134,26 @@ func Summarize(framework, model, workload string, records []record.Record, opts 
 
 	s.DurationS = window.seconds()
 	s.RequestThroughput = perSecond(float64(s.RequestsOK), s.DurationS)
-	s.OutputTokenThroughput = perSecond(float64(s.OutputTokens), s.DurationS)
-	s.TotalTokenThroughput = perSecond(float64(s.InputTokens)+float64(s.OutputTokens), s.DurationS)
 	if opts.SLO != (SLO{}) {
 		s.Goodput = perSecond(float64(goodCount), s.DurationS)
 	}
-	s.CostPer1MOutputTokensUSD = costPer1M(opts.PricePerHourUSD, s.DurationS, s.OutputTokens)
-	s.CostPer1MTotalTokensUSD = costPer1M(opts.PricePerHourUSD, s.DurationS, s.InputTokens+s.OutputTokens)
+	// A total that leaves out requests of unknown length is an undercount,
+	// so the token throughputs and costs stay nil rather than look measured.
+	if s.OutputTokensUnknown == 0 {
+		s.OutputTokenThroughput = perSecond(float64(s.OutputTokens), s.DurationS)
+		s.TotalTokenThroughput = perSecond(float64(s.InputTokens)+float64(s.OutputTokens), s.DurationS)
+		s.CostPer1MOutputTokensUSD = costPer1M(opts.PricePerHourUSD, s.DurationS, s.OutputTokens)
+		s.CostPer1MTotalTokensUSD = costPer1M(opts.PricePerHourUSD, s.DurationS, s.InputTokens+s.OutputTokens)
+	}
 
 	if !math.IsInf(opts.TargetRate, 1) {
 		s.AchievedRate = achievedRate(sends)
+	}
+	if s.OutputTokensUnknown > 0 {
+		notes.addCount(s.OutputTokensUnknown, warnOutputTokensUnknown)
+	}
+	if s.InputTokensFromClient > 0 {
+		notes.addCount(s.InputTokensFromClient, warnInputTokensFromClient)
 	}
 	if s.UsageMismatches > 0 {
 		notes.addCount(s.UsageMismatches, "server usage disagreed with the client's count of tokens or events")
@@ -151,7 +164,10 @@ func Summarize(framework, model, workload string, records []record.Record, opts 
 
 // addTokens adds a successful request's token counts to the totals.
 func (s *Summary) addTokens(r *record.Record) {
-	if r.OutputTokensKnown && r.OutputTokens > 0 {
+	switch {
+	case !r.OutputTokensKnown:
+		s.OutputTokensUnknown++
+	case r.OutputTokens > 0:
 		s.OutputTokens += r.OutputTokens
 		if r.OutputTokensEstimated {
 			s.OutputTokensEstimated++
@@ -232,13 +248,14 @@ func achievedRate(sends []time.Duration) *float64 {
 }
 
 // formatRate writes a target rate as summaries show it: "inf", the
-// shortest decimal form, or "" for closed loop.
+// shortest form that reads back exactly (with an exponent for very small or
+// large rates), or "" for closed loop.
 func formatRate(rate float64) string {
 	switch {
 	case math.IsInf(rate, 1):
 		return "inf"
 	case rate > 0:
-		return strconv.FormatFloat(rate, 'f', -1, 64)
+		return strconv.FormatFloat(rate, 'g', -1, 64)
 	default:
 		return ""
 	}

@@ -105,6 +105,75 @@ func TestSummarizeClientInputTokensFallback(t *testing.T) {
 	if s.InputTokens != 100 || s.InputTokensFromClient != 1 {
 		t.Errorf("InputTokens = %d from client %d, want 100 and 1", s.InputTokens, s.InputTokensFromClient)
 	}
+	want := []string{"input tokens are the client's count (the server sent no prompt_tokens)"}
+	if !slices.Equal(s.Warnings, want) {
+		t.Errorf("Warnings = %q, want %q", s.Warnings, want)
+	}
+
+	served := okRecord(1, 0, 3, 10, 20, 30)
+	served.InputTokens, served.InputTokensKnown, served.InputTokensClient = 100, true, 100
+	s = Summarize("f", "m", "w", []record.Record{r, okRecord(2, 0, 3, 10, 20, 30), served, r}, Options{})
+	want = []string{"2 requests: input tokens are the client's count (the server sent no prompt_tokens)"}
+	if !slices.Equal(s.Warnings, want) {
+		t.Errorf("Warnings = %q, want %q", s.Warnings, want)
+	}
+}
+
+// TestSummarizeUnknownOutputTokens replays what a stream without usage and
+// without a tokenizer gives: successful requests whose output token count is
+// unknown. The token throughputs and costs must be nil, not an undercount.
+func TestSummarizeUnknownOutputTokens(t *testing.T) {
+	unknown := func(i int) record.Record {
+		r := okRecord(i, time.Duration(i)*time.Second, 0, 100, 120, 140)
+		r.OutputTokensKnown, r.OutputTokensSource = false, ""
+		r.InputTokens, r.InputTokensKnown = 50, true
+		return r
+	}
+	known := okRecord(2, 0, 3, 100, 120, 140)
+	known.InputTokens, known.InputTokensKnown = 50, true
+	opts := Options{PricePerHourUSD: 3.6, SLO: SLO{TTFT: time.Second}}
+	s := Summarize("f", "m", "w", []record.Record{unknown(0), unknown(1), known}, opts)
+
+	if s.OutputTokensUnknown != 2 {
+		t.Errorf("OutputTokensUnknown = %d, want 2", s.OutputTokensUnknown)
+	}
+	if s.OutputTokens != 3 {
+		t.Errorf("OutputTokens = %d, want 3 (the known request only)", s.OutputTokens)
+	}
+	isNil(t, "output token throughput", s.OutputTokenThroughput)
+	isNil(t, "total token throughput", s.TotalTokenThroughput)
+	isNil(t, "cost per 1M output tokens", s.CostPer1MOutputTokensUSD)
+	isNil(t, "cost per 1M total tokens", s.CostPer1MTotalTokensUSD)
+	if s.DurationS <= 0 {
+		t.Fatalf("DurationS = %v, want > 0", s.DurationS)
+	}
+	approx(t, "request throughput", s.RequestThroughput, 3/s.DurationS)
+	approx(t, "goodput (TTFT only)", s.Goodput, 3/s.DurationS)
+	want := []string{"2 requests: output tokens unknown (the server sent no usage and no tokenizer is set); " +
+		"token throughput and cost not computed"}
+	if !slices.Equal(s.Warnings, want) {
+		t.Errorf("Warnings = %q, want %q", s.Warnings, want)
+	}
+
+	data, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"output_tokens_unknown":2`, `"output_token_throughput":null`, `"total_token_throughput":null`,
+		`"cost_per_1m_output_tokens_usd":null`, `"cost_per_1m_total_tokens_usd":null`} {
+		if !bytes.Contains(data, []byte(want)) {
+			t.Errorf("JSON %s does not contain %s", data, want)
+		}
+	}
+
+	// Failed requests of unknown length do not count: they are left out of
+	// every token total anyway.
+	failed := failedRecord(3, 0, record.FailureTruncated, 50*msD)
+	s = Summarize("f", "m", "w", []record.Record{known, failed}, opts)
+	if s.OutputTokensUnknown != 0 || s.OutputTokenThroughput == nil || s.CostPer1MTotalTokensUSD == nil {
+		t.Errorf("a failed request made the token numbers unknown: unknown %d, throughput %v, cost %v",
+			s.OutputTokensUnknown, s.OutputTokenThroughput, s.CostPer1MTotalTokensUSD)
+	}
 }
 
 // TestSummarizeShortOutputWarning: the run requests 16 tokens with
@@ -362,6 +431,7 @@ func TestSummarizeRates(t *testing.T) {
 		{"closed loop", sendsAt(0, 0, 50, 100), 0, "", ptr(20)},
 		{"fractional target", sendsAt(0, 0, 2000), 0.5, "0.5", ptr(0.5)},
 		{"one send", sendsAt(0, 0), 10, "10", nil},
+		{"tiny target written with an exponent", sendsAt(0, 0), 1e-300, "1e-300", nil},
 		{"zero span", sendsAt(0, 0, 0), 10, "10", nil},
 	}
 	for _, tt := range tests {
@@ -429,6 +499,10 @@ func goldenRecords() []record.Record {
 			r := okRecord(i, offset, 16, times...)
 			r.InputTokens, r.InputTokensKnown, r.MaxTokens, r.IgnoreEOS = 128, true, 16, true
 			r.SendDelay = time.Duration(rng.IntN(500)) * time.Microsecond
+			if i%11 == 2 {
+				// The server sent no prompt_tokens; the client counted the same.
+				r.InputTokens, r.InputTokensKnown, r.InputTokensClient = 0, false, 128
+			}
 			if i%7 == 0 {
 				r.OutputTokens, r.FinishReason = 12, "stop"
 			}
@@ -541,6 +615,10 @@ func FuzzSummarize(f *testing.F) {
 		}
 		if s.RequestsOK+s.RequestsFailed != s.RequestsTotal {
 			t.Errorf("ok %d + failed %d != total %d", s.RequestsOK, s.RequestsFailed, s.RequestsTotal)
+		}
+		if s.OutputTokensUnknown > 0 && (s.OutputTokenThroughput != nil || s.TotalTokenThroughput != nil ||
+			s.CostPer1MOutputTokensUSD != nil || s.CostPer1MTotalTokensUSD != nil) {
+			t.Errorf("%d requests of unknown output length, yet token throughput or cost is set", s.OutputTokensUnknown)
 		}
 		failures := 0
 		for _, c := range s.Failures {

@@ -34,7 +34,8 @@ type Summary struct {
 	// last completion, warm-up excluded.
 	DurationS float64 `json:"duration_s"`
 
-	// Throughputs are per second over DurationS; nil when the window is empty.
+	// Throughputs are per second over DurationS; nil when the window is
+	// empty. The token throughputs are also nil when OutputTokensUnknown > 0.
 	RequestThroughput     *float64 `json:"request_throughput"`
 	OutputTokenThroughput *float64 `json:"output_token_throughput"`
 	TotalTokenThroughput  *float64 `json:"total_token_throughput"`
@@ -47,9 +48,13 @@ type Summary struct {
 	ITLToken Distribution `json:"itl_token_ms"`
 	E2E      Distribution `json:"e2e_ms"`
 
-	// InputTokens and OutputTokens are totals over successful requests.
+	// InputTokens and OutputTokens are totals over successful requests;
+	// OutputTokens counts only requests whose output token count is known.
 	InputTokens  int `json:"input_tokens"`
 	OutputTokens int `json:"output_tokens"`
+	// OutputTokensUnknown counts successful requests whose output token
+	// count is unknown: the server sent no usage and no tokenizer was set.
+	OutputTokensUnknown int `json:"output_tokens_unknown"`
 	// OutputTokensEstimated counts successful requests whose output tokens
 	// were estimated rather than reported by the server.
 	OutputTokensEstimated int `json:"output_tokens_estimated"`
@@ -58,6 +63,8 @@ type Summary struct {
 	// because the server reported no usage.prompt_tokens.
 	InputTokensFromClient int `json:"input_tokens_from_client"`
 
+	// The costs are in US dollars per million tokens; nil when the price is
+	// unknown, the window is empty or OutputTokensUnknown > 0.
 	CostPer1MOutputTokensUSD *float64 `json:"cost_per_1m_output_tokens_usd"`
 	CostPer1MTotalTokensUSD  *float64 `json:"cost_per_1m_total_tokens_usd"`
 

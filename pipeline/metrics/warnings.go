@@ -7,6 +7,14 @@ import (
 	"github.com/llmbench/llmbench-action/pipeline/record"
 )
 
+// Run-level warnings on where token counts come from. noteCounter prefixes
+// them with the number of requests they apply to.
+const (
+	warnOutputTokensUnknown = "output tokens unknown (the server sent no usage and no tokenizer is set); " +
+		"token throughput and cost not computed"
+	warnInputTokensFromClient = "input tokens are the client's count (the server sent no prompt_tokens)"
+)
+
 // shortOutput returns the warning for a successful request that asked for a
 // fixed output length (ignore_eos with max_tokens) and got fewer tokens,
 // which means the server stopped at EOS anyway, e.g. because it dropped

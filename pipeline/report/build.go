@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -26,6 +27,9 @@ func build(in Input) document {
 		doc.sections = append(doc.sections, s)
 	}
 	if s, ok := failureSection(in); ok {
+		doc.sections = append(doc.sections, s)
+	}
+	if s, ok := chartSection(in); ok {
 		doc.sections = append(doc.sections, s)
 	}
 	if s, ok := notes.section(); ok {
@@ -106,6 +110,7 @@ func environmentSection(in Input) section {
 	}
 	s.paragraphs = append(s.paragraphs, fmt.Sprintf("%d cells: %d complete, %d incomplete, %d missing.",
 		len(in.Cells)+len(in.Missing), complete, len(incomplete), len(in.Missing)))
+	s.paragraphs = append(s.paragraphs, latencyOrigin)
 	for _, key := range incomplete {
 		s.bullets = append(s.bullets, "incomplete: `"+key+"` (the workload did not run to its end)")
 	}
@@ -113,6 +118,25 @@ func environmentSection(in Input) section {
 		s.bullets = append(s.bullets, "missing: `"+key.String()+"` (no results)")
 	}
 	return s
+}
+
+// latencyOrigin states where the latencies of the report are measured from.
+const latencyOrigin = "TTFT and E2E are measured from each request's scheduled send time, so client-side queueing " +
+	"(a wait for a concurrency slot or a late send) is included; `send_delay_ms` in requests.parquet is the part " +
+	"spent before the request was written. TPOT and ITL are gaps between token arrivals, which queueing does not change. " +
+	"E2E is the arrival of the last token, not the end of the stream."
+
+// chartSection links the chart files of in.Charts.
+func chartSection(in Input) (section, bool) {
+	if len(in.Charts) == 0 {
+		return section{}, false
+	}
+	s := section{title: "Charts"}
+	for _, path := range in.Charts {
+		name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+		s.images = append(s.images, image{name: name, path: path})
+	}
+	return s, true
 }
 
 func orNA(s string) string {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/llmbench/llmbench-action/pipeline/metrics"
@@ -42,6 +43,23 @@ var comparedMetrics = []comparedMetric{
 		durationSamples(func(r *record.Record) (time.Duration, bool) { return r.E2E, r.HasTTFT })},
 }
 
+// noDifference is the "better" entry of a metric on which neither framework
+// wins.
+const noDifference = "~"
+
+// negligibleChange is the largest relative difference, |ratio - 1|, that a
+// metric without a significance test may show and still count as no
+// difference: 5%. One throughput number per cell has no spread to test
+// against, so a smaller difference is not evidence of a winner.
+const negligibleChange = 0.05
+
+// comparisonLegend explains the noDifference mark under each comparison
+// table.
+func comparisonLegend(alpha float64) string {
+	return fmt.Sprintf("`~` in better: no difference. For a metric with a test, p >= %g; "+
+		"for one without (output tok/s, req/s, ITL), the ratio is within %g%% of 1.", alpha, negligibleChange*100)
+}
+
 // comparisonSection compares, for each model and workload, every framework
 // with the first one in cell order.
 func comparisonSection(in Input) (section, bool) {
@@ -51,8 +69,8 @@ func comparisonSection(in Input) (section, bool) {
 		paragraphs: []string{fmt.Sprintf(
 			"Each framework against the first one measured for the same model and workload. The ratio is other / baseline. "+
 				"Latency medians are compared with a two-sided Mann-Whitney U test on the per-request samples of successful requests "+
-				"(exact when there are no ties and at most %d samples, else the normal approximation), at alpha = %g; "+
-				"`~` marks a difference that is not significant. Throughput is one number per cell, so it has no test, "+
+				"(exact when there are no ties and at most %d samples, else the normal approximation), at alpha = %g. "+
+				"Throughput is one number per cell, so it has no test, "+
 				"and per-chunk ITL samples are not independent, so ITL has none either.", maxExactSamples, alpha)},
 	}
 
@@ -88,6 +106,7 @@ func compareCells(base, other *Cell, alpha float64) table {
 		labels:  1,
 		text:    []int{4, 5},
 		headers: []string{"metric", base.Info.Framework, other.Info.Framework, "ratio", "better", "test"},
+		legend:  []string{comparisonLegend(alpha)},
 	}
 	baseOK, otherOK := measuredOK(base.Records), measuredOK(other.Records)
 	for _, m := range comparedMetrics {
@@ -105,10 +124,12 @@ func compareCells(base, other *Cell, alpha float64) table {
 				test = "no samples"
 			case result.P >= alpha:
 				test = fmt.Sprintf("%s n=%d+%d", pValue(result.P), result.N1, result.N2)
-				better = "~"
+				better = noDifference
 			default:
 				test = fmt.Sprintf("%s n=%d+%d", pValue(result.P), result.N1, result.N2)
 			}
+		} else if known && math.Abs(r-1) <= negligibleChange {
+			better = noDifference
 		}
 		decimals := 2
 		if m.higherIsBetter && m.name == "output tok/s" {
@@ -119,11 +140,12 @@ func compareCells(base, other *Cell, alpha float64) table {
 	return t
 }
 
-// betterOf names the better framework given the ratio other/base.
+// betterOf names the better framework given the ratio other/base, or
+// noDifference when the values are equal.
 func betterOf(r float64, higherIsBetter bool, base, other string) string {
 	switch {
 	case r == 1:
-		return "equal"
+		return noDifference
 	case (r > 1) == higherIsBetter:
 		return other
 	}

@@ -8,6 +8,10 @@
 package report
 
 import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/llmbench/llmbench-action/pipeline/metrics"
@@ -49,6 +53,10 @@ type Input struct {
 	// SendDelayWarning is the send delay p99 above which a cell gets a
 	// client saturation footnote; 0 means DefaultSendDelayWarning.
 	SendDelayWarning time.Duration
+	// Charts lists chart files relative to the results directory, such as
+	// "charts/ttft.png", in the order the Charts section shows them. Empty
+	// leaves the section out.
+	Charts []string
 }
 
 // FromRun returns the input for a results directory read back, with
@@ -76,6 +84,19 @@ func (in *Input) Summaries() []metrics.Summary {
 		out[i] = c.Summary
 	}
 	return out
+}
+
+// validate checks the parts of in that the report cannot render as given.
+func (in *Input) validate() error {
+	for _, path := range in.Charts {
+		switch {
+		case strings.TrimSpace(path) == "":
+			return errors.New("report input: empty chart path; list chart files relative to the results directory, e.g. charts/ttft.png")
+		case filepath.IsAbs(path):
+			return fmt.Errorf("report input: chart path %s is absolute; give it relative to the results directory, e.g. charts/ttft.png", path)
+		}
+	}
+	return nil
 }
 
 func (in *Input) alpha() float64 {

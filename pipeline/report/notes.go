@@ -43,10 +43,31 @@ func (n *noteSet) section() (section, bool) {
 	return s, true
 }
 
-// collectNotes gathers the footnotes of every cell in cell order: an
-// incomplete run, the summary's warnings (short outputs despite ignore_eos,
-// usage mismatches, per-request warnings), estimated token counts, and
-// client-side delay (late sends and waits for a concurrency slot).
+// tokenSourceWarnings are parts of the summary warnings that metrics.Summarize
+// writes about where token counts come from. The report replaces those
+// warnings with its own footnotes, built from the summary's counts, that
+// also name the figures the counts affect.
+var tokenSourceWarnings = []string{
+	"input tokens are the client's count",
+	"output tokens unknown",
+}
+
+// isTokenSourceWarning reports whether a summary warning is one that a token
+// count footnote replaces.
+func isTokenSourceWarning(warning string) bool {
+	for _, part := range tokenSourceWarnings {
+		if strings.Contains(warning, part) {
+			return true
+		}
+	}
+	return false
+}
+
+// collectNotes gathers the footnotes of every cell in cell order. They cover
+// an incomplete run, the summary's warnings (short outputs despite
+// ignore_eos, usage mismatches, per-request warnings) and token counts that
+// are not the server's usage. They also cover client-side delay: late sends
+// and waits for a concurrency slot.
 func collectNotes(in Input) *noteSet {
 	notes := &noteSet{byCell: map[int][]int{}}
 	threshold := in.sendDelayWarning()
@@ -57,12 +78,11 @@ func collectNotes(in Input) *noteSet {
 			notes.add(i, name+"the workload did not run to its end; the numbers cover the requests that finished.")
 		}
 		for _, w := range c.Summary.Warnings {
-			notes.add(i, name+w)
+			if !isTokenSourceWarning(w) {
+				notes.add(i, name+w)
+			}
 		}
-		if n := c.Summary.OutputTokensEstimated; n > 0 {
-			notes.add(i, fmt.Sprintf("%s%d of %d successful requests have estimated output token counts (%s), not the server's usage.",
-				name, n, c.Summary.RequestsOK, estimateSources(c)))
-		}
+		addTokenSourceNotes(notes, i, name, c)
 
 		var delays []float64
 		waited, maxWait := 0, time.Duration(0)
@@ -88,6 +108,23 @@ func collectNotes(in Input) *noteSet {
 		}
 	}
 	return notes
+}
+
+// addTokenSourceNotes adds the footnotes of a cell whose token counts are
+// not all the server's usage.
+func addTokenSourceNotes(notes *noteSet, cell int, name string, c *Cell) {
+	if n := c.Summary.InputTokensFromClient; n > 0 {
+		notes.add(cell, fmt.Sprintf("%sinput tokens of %d requests are the client's count (the server sent no prompt_tokens); "+
+			"total tok/s and cost per 1M total tokens use it.", name, n))
+	}
+	if n := c.Summary.OutputTokensEstimated; n > 0 {
+		notes.add(cell, fmt.Sprintf("%s%d of %d successful requests have estimated output token counts (%s), not the server's usage.",
+			name, n, c.Summary.RequestsOK, estimateSources(c)))
+	}
+	if n := c.Summary.OutputTokensUnknown; n > 0 {
+		notes.add(cell, fmt.Sprintf("%soutput tokens of %d requests are unknown (no usage from the server and no tokenizer); "+
+			"token throughput and cost are n/a.", name, n))
+	}
 }
 
 // estimateSources lists the distinct sources of estimated output token

@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
+	"net/url"
+	"path/filepath"
 	"strings"
 	"unicode/utf8"
 )
@@ -14,12 +16,21 @@ type document struct {
 }
 
 // section is a titled part of the report: paragraphs, then tables, then
-// bullet lines.
+// bullet lines, then images.
 type section struct {
 	title      string
 	paragraphs []string
 	tables     []table
 	bullets    []string
+	images     []image
+}
+
+// image is a chart file the report links by its path relative to report.md.
+// Markdown shows a picture inline and links any other file; plain text
+// lists the path.
+type image struct {
+	name string
+	path string
 }
 
 // table is a titled table. The first labels columns hold names and are
@@ -31,6 +42,8 @@ type table struct {
 	text    []int
 	headers []string
 	rows    [][]string
+	// legend holds lines printed under the table that explain its symbols.
+	legend []string
 }
 
 // leftAligned reports whether column i holds text.
@@ -72,12 +85,22 @@ func renderMarkdown(w io.Writer, doc document) error {
 			for _, row := range t.rows {
 				writeMarkdownRow(&b, row)
 			}
+			for _, line := range t.legend {
+				fmt.Fprintf(&b, "\n%s\n", line)
+			}
 		}
 		if len(s.bullets) > 0 {
 			b.WriteString("\n")
 			for _, line := range s.bullets {
 				fmt.Fprintf(&b, "- %s\n", line)
 			}
+		}
+		for _, img := range s.images {
+			mark := "!"
+			if !isPicture(img.path) {
+				mark = ""
+			}
+			fmt.Fprintf(&b, "\n%s[%s](%s)\n", mark, markdownText(img.name), markdownPath(img.path))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -108,11 +131,20 @@ func renderText(w io.Writer, doc document) error {
 			}
 			b.WriteString("\n")
 			writeTextTable(&b, t)
+			for _, line := range t.legend {
+				fmt.Fprintf(&b, "\n%s\n", stripMarkdown(line))
+			}
 		}
 		if len(s.bullets) > 0 {
 			b.WriteString("\n")
 			for _, line := range s.bullets {
 				fmt.Fprintf(&b, "  %s\n", stripMarkdown(line))
+			}
+		}
+		if len(s.images) > 0 {
+			b.WriteString("\n")
+			for _, img := range s.images {
+				fmt.Fprintf(&b, "  %s: %s\n", img.name, img.path)
 			}
 		}
 	}
@@ -157,6 +189,28 @@ func writeTextTable(b *strings.Builder, t table) {
 	for _, row := range t.rows {
 		line(row)
 	}
+}
+
+// isPicture reports whether Markdown viewers show the file as an image.
+func isPicture(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp":
+		return true
+	}
+	return false
+}
+
+// markdownText escapes the characters that would end or format the text of
+// a Markdown link.
+func markdownText(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`, "*", `\*`, "_", `\_`, "`", "\\`").Replace(s)
+}
+
+// markdownPath turns a relative file path into a Markdown link target:
+// forward slashes, and percent-encoding for spaces, parentheses and other
+// characters that would end the target.
+func markdownPath(path string) string {
+	return (&url.URL{Path: filepath.ToSlash(path)}).EscapedPath()
 }
 
 // stripMarkdown removes the inline Markdown the report uses (backticks and

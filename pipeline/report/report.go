@@ -21,14 +21,22 @@ const (
 // Formats lists the formats in help order.
 var Formats = []Format{FormatText, FormatMarkdown, FormatJSON, FormatCSV}
 
-// Markdown writes the report as Markdown (report.md).
+// Markdown writes the report as Markdown (report.md). It returns an error
+// for an empty or absolute path in in.Charts.
 func Markdown(w io.Writer, in Input) error {
+	if err := in.validate(); err != nil {
+		return err
+	}
 	return renderMarkdown(w, build(in))
 }
 
 // Text writes the report as plain text with aligned columns, for
-// terminals and CI logs.
+// terminals and CI logs. It returns an error for an empty or absolute path
+// in in.Charts.
 func Text(w io.Writer, in Input) error {
+	if err := in.validate(); err != nil {
+		return err
+	}
 	return renderText(w, build(in))
 }
 

@@ -53,6 +53,7 @@ func testInput() Input {
 		Params:      map[string]float64{"facebook/opt-125m": 125e6, "Qwen/Qwen2-1.5B": 1.5e9},
 		GeneratedAt: time.Date(2025, 3, 14, 10, 0, 0, 0, time.UTC),
 		Missing:     []results.CellKey{{Framework: "sglang", Model: "microsoft/phi-2", Workload: "large"}},
+		Charts:      []string{"charts/ttft.png", "charts/output throughput.svg"},
 	}
 	seed := uint64(10)
 	for _, w := range workloads {

@@ -258,15 +258,16 @@ func TestRequestsParquetReadByArrow(t *testing.T) {
 		check("warnings", gotWarnings, r.Warnings)
 	}
 
-	checkMetadata(t, meta, testCells())
+	checkMetadata(t, meta, testCells(), FileKindRequests)
 }
 
 // checkMetadata checks every llmbench key-value metadata entry.
-func checkMetadata(t *testing.T, meta map[string]string, cells []testCell) {
+func checkMetadata(t *testing.T, meta map[string]string, cells []testCell, kind string) {
 	t.Helper()
 	run := testRunInfo()
 	want := map[string]string{
 		MetaSchemaVersion: "1",
+		MetaFileKind:      kind,
 		MetaToolVersion:   run.ToolVersion,
 		MetaGitCommit:     run.GitCommit,
 		MetaGPUName:       run.GPUName,
@@ -349,5 +350,5 @@ func TestSummaryParquetReadByArrow(t *testing.T) {
 			t.Errorf("summary row %d framework = %s, want %s", i, fw.Value(i), c.info.Framework)
 		}
 	}
-	checkMetadata(t, meta, cells)
+	checkMetadata(t, meta, cells, FileKindSummary)
 }

@@ -36,12 +36,48 @@ func writeForeignParquet(t *testing.T, path string, meta map[string]string) {
 	}
 }
 
+// writeSummaryLikeParquet writes a one-row file with per-cell columns and
+// the llmbench schema version but no file kind, as summary.parquet looked
+// before files carried their kind.
+func writeSummaryLikeParquet(t *testing.T, path string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	type summaryRow struct {
+		Framework     string `parquet:"framework"`
+		Model         string `parquet:"model"`
+		Workload      string `parquet:"workload"`
+		RequestsTotal int64  `parquet:"requests_total"`
+	}
+	cells := `[{"framework":"vllm","model":"m","workload":"w","target_rate":""}]`
+	w := parquet.NewGenericWriter[summaryRow](f,
+		parquet.KeyValueMetadata(MetaSchemaVersion, SchemaVersion),
+		parquet.KeyValueMetadata(MetaRun, "{}"),
+		parquet.KeyValueMetadata(MetaCells, cells))
+	if _, err := w.Write([]summaryRow{{Framework: "vllm", Model: "m", Workload: "w", RequestsTotal: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestOpenErrors(t *testing.T) {
 	base := t.TempDir()
 
 	valid := filepath.Join(base, "valid")
 	writeTestRun(t, valid)
 	validBytes, err := os.ReadFile(filepath.Join(valid, RequestsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	summaryBytes, err := os.ReadFile(filepath.Join(valid, SummaryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,6 +139,38 @@ func TestOpenErrors(t *testing.T) {
 			},
 			wantErr: ErrNotResults,
 			want:    "not a results directory: DIR/requests.parquet has no llmbench.schema_version metadata, so llmbench did not write it",
+		},
+		{
+			name: "summary.parquet copied over requests.parquet",
+			setup: func(dir string) {
+				os.MkdirAll(dir, 0o755)
+				os.WriteFile(filepath.Join(dir, RequestsFile), summaryBytes, 0o644)
+			},
+			wantErr: ErrNotResults,
+			want: "not a results directory: DIR/requests.parquet is a summary file (metadata llmbench.file_kind=\"summary\"), " +
+				"not a requests file with one row per request; restore the requests.parquet of the run or re-run the benchmark",
+		},
+		{
+			name: "summary.parquet in the cells folder",
+			setup: func(dir string) {
+				if _, err := Create(dir, testRunInfo()); err != nil {
+					t.Fatal(err)
+				}
+				os.WriteFile(filepath.Join(dir, CellsDir, "vllm.parquet"), summaryBytes, 0o644)
+			},
+			wantErr: ErrNotResults,
+			want: "not a results directory: DIR/cells/vllm.parquet is a summary file (metadata llmbench.file_kind=\"summary\"), " +
+				"not a requests file with one row per request; restore the requests.parquet of the run or re-run the benchmark",
+		},
+		{
+			name: "per-cell rows without file kind",
+			setup: func(dir string) {
+				writeSummaryLikeParquet(t, filepath.Join(dir, RequestsFile))
+			},
+			wantErr: ErrNotResults,
+			want: fmt.Sprintf("not a results directory: DIR/requests.parquet is not a requests file with one row per request: "+
+				"it lacks %d of the %d request columns (request_index, warmup, endpoint, scheduled_at, scheduled_offset_ms and %d more); "+
+				"restore the requests.parquet of the run or re-run the benchmark", len(requestColumns)-3, len(requestColumns), len(requestColumns)-8),
 		},
 		{
 			name: "empty run",

@@ -26,13 +26,21 @@ const (
 	runFile  = "run.json"
 )
 
+// fileMode is the permission of every file written into a results
+// directory: readable by everyone, like files that os.Create makes under
+// the usual umask 022. os.CreateTemp makes 0600 files, which would hide the
+// results from other users of a runner and from upload steps running as
+// another user.
+const fileMode = 0o644
+
 // testHookBeforeRename, when set by a test, runs after a file's temporary
 // copy is written and synced, before the rename.
 var testHookBeforeRename func(path string)
 
-// writeFileAtomic writes path through a temporary file in the same folder:
-// write, fsync, close, rename, then fsync of the folder. A crash at any
-// point leaves either the old file or the new one, never a partial file.
+// writeFileAtomic writes path with mode fileMode through a temporary file
+// in the same folder: write, fsync, close, rename, then fsync of the folder.
+// A crash at any point leaves either the old file or the new one, never a
+// partial file.
 func writeFileAtomic(path string, write func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
@@ -45,6 +53,10 @@ func writeFileAtomic(path string, write func(w io.Writer) error) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
+
+	if err := tmp.Chmod(fileMode); err != nil {
+		return fmt.Errorf("writing %s: setting mode %o: %w", path, fileMode, err)
+	}
 
 	buffered := bufio.NewWriterSize(tmp, 1<<20)
 	if err := write(buffered); err != nil {
@@ -84,7 +96,7 @@ func syncDir(dir string) error {
 // writeRequests writes rows of one or more cells as requests.parquet (or a
 // cell file) with the run's metadata.
 func writeRequests(w io.Writer, run RunInfo, cells []CellInfo, rows [][]RequestRow) error {
-	meta, err := metadata(run, cells)
+	meta, err := metadata(FileKindRequests, run, cells)
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,18 @@ const (
 	MetaRun = "llmbench.run"
 	// MetaCells holds the []CellInfo of the cells in the file as JSON.
 	MetaCells = "llmbench.cells"
+	// MetaFileKind is what the file contains: FileKindRequests or
+	// FileKindSummary. Files written before this key existed lack it.
+	MetaFileKind = "llmbench.file_kind"
+)
+
+// Values of the MetaFileKind metadata.
+const (
+	// FileKindRequests marks requests.parquet and the files of the cells
+	// folder: one row per request.
+	FileKindRequests = "requests"
+	// FileKindSummary marks summary.parquet: one row per cell.
+	FileKindSummary = "summary"
 )
 
 // CellKey identifies a cell: one (framework, model, workload).
@@ -217,6 +229,19 @@ func formatRate(rate float64) string {
 	return strconv.FormatFloat(rate, 'g', -1, 64)
 }
 
+// canonicalRate rewrites a target rate given as text in the form formatRate
+// writes, so that 1e308 is "1e+308" rather than a 309-digit decimal. Text
+// that is not a rate, and a zero rate, are returned unchanged.
+func canonicalRate(text string) string {
+	rate, err := parseRate(text)
+	if err != nil || rate == 0 {
+		return text
+	}
+	return formatRate(rate)
+}
+
+// parseRate reads what formatRate writes, and any other decimal or
+// exponent form of a rate.
 func parseRate(s string) (float64, error) {
 	switch s {
 	case "":
@@ -231,8 +256,9 @@ func parseRate(s string) (float64, error) {
 	return rate, nil
 }
 
-// metadata returns the key-value metadata of a Parquet file holding cells.
-func metadata(run RunInfo, cells []CellInfo) ([][2]string, error) {
+// metadata returns the key-value metadata of a Parquet file of the given
+// kind (FileKindRequests or FileKindSummary) holding cells.
+func metadata(kind string, run RunInfo, cells []CellInfo) ([][2]string, error) {
 	runJSON, err := json.Marshal(run)
 	if err != nil {
 		return nil, fmt.Errorf("encoding run info: %w", err)
@@ -250,6 +276,7 @@ func metadata(run RunInfo, cells []CellInfo) ([][2]string, error) {
 	}
 	return [][2]string{
 		{MetaSchemaVersion, SchemaVersion},
+		{MetaFileKind, kind},
 		{MetaToolVersion, run.ToolVersion},
 		{MetaGitCommit, run.GitCommit},
 		{MetaGPUName, run.GPUName},

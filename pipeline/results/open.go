@@ -223,6 +223,9 @@ func readFile(path string) (*parquetFile, error) {
 	if err := checkSchemaVersion(pf, path); err != nil {
 		return nil, err
 	}
+	if err := checkRequestsFile(pf, path); err != nil {
+		return nil, err
+	}
 
 	out := &parquetFile{}
 	runJSON, _ := pf.Lookup(MetaRun)
@@ -283,6 +286,53 @@ func checkSchemaVersion(pf *parquet.File, path string) error {
 			ErrSchemaVersion, path, version, writer, SchemaVersion, writer)
 	}
 	return nil
+}
+
+// requestColumns lists the top-level columns of requests.parquet in schema
+// version 1. The row reader fills a missing column with zero values, so a
+// file without one of them would read back as wrong records.
+// NOTE: a column added without a SchemaVersion change must be left out of
+// this check, or files written before it existed are rejected.
+var requestColumns = func() []string {
+	var names []string
+	for _, field := range parquet.SchemaOf(RequestRow{}).Fields() {
+		names = append(names, field.Name())
+	}
+	return names
+}()
+
+// maxListedColumns caps the missing columns an error message names.
+const maxListedColumns = 5
+
+// checkRequestsFile rejects a file that llmbench wrote but that does not
+// hold requests, such as summary.parquet copied over requests.parquet.
+func checkRequestsFile(pf *parquet.File, path string) error {
+	if kind, ok := pf.Lookup(MetaFileKind); ok && kind != FileKindRequests {
+		return fmt.Errorf("%w: %s is a %s file (metadata %s=%q), not a requests file with one row per request; "+
+			"restore the %s of the run or re-run the benchmark",
+			ErrNotResults, path, kind, MetaFileKind, kind, RequestsFile)
+	}
+
+	present := map[string]bool{}
+	for _, field := range pf.Schema().Fields() {
+		present[field.Name()] = true
+	}
+	var missing []string
+	for _, name := range requestColumns {
+		if !present[name] {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	listed := strings.Join(missing[:min(len(missing), maxListedColumns)], ", ")
+	if len(missing) > maxListedColumns {
+		listed += fmt.Sprintf(" and %d more", len(missing)-maxListedColumns)
+	}
+	return fmt.Errorf("%w: %s is not a requests file with one row per request: it lacks %d of the %d request columns (%s); "+
+		"restore the %s of the run or re-run the benchmark",
+		ErrNotResults, path, len(missing), len(requestColumns), listed, RequestsFile)
 }
 
 // readRows reads every row of every row group, turning a panic of the

@@ -100,10 +100,12 @@ func buildSummaryColumns() []summaryColumn {
 		integer("input_tokens", func(s *metrics.Summary) int { return s.InputTokens }),
 		integer("output_tokens", func(s *metrics.Summary) int { return s.OutputTokens }),
 		integer("output_tokens_estimated", func(s *metrics.Summary) int { return s.OutputTokensEstimated }),
+		integer("output_tokens_unknown", func(s *metrics.Summary) int { return s.OutputTokensUnknown }),
+		integer("input_tokens_from_client", func(s *metrics.Summary) int { return s.InputTokensFromClient }),
 		optional("cost_per_1m_output_tokens_usd", func(s *metrics.Summary) *float64 { return s.CostPer1MOutputTokensUSD }),
 		optional("cost_per_1m_total_tokens_usd", func(s *metrics.Summary) *float64 { return s.CostPer1MTotalTokensUSD }),
 		optional("goodput", func(s *metrics.Summary) *float64 { return s.Goodput }),
-		str("target_rate", func(s *metrics.Summary) string { return s.TargetRate }),
+		str("target_rate", func(s *metrics.Summary) string { return canonicalRate(s.TargetRate) }),
 		optional("achieved_rate", func(s *metrics.Summary) *float64 { return s.AchievedRate }),
 		integer("concurrency", func(s *metrics.Summary) int { return s.Concurrency }),
 		integer("usage_mismatches", func(s *metrics.Summary) int { return s.UsageMismatches }),
@@ -167,7 +169,7 @@ func buildSummaryRowType() reflect.Type {
 // WriteSummaryParquet writes one row per summary, with the flat columns of
 // summary.csv, and the run's key-value metadata.
 func WriteSummaryParquet(w io.Writer, summaries []metrics.Summary, run RunInfo, cells []CellInfo) error {
-	meta, err := metadata(run, cells)
+	meta, err := metadata(FileKindSummary, run, cells)
 	if err != nil {
 		return err
 	}
@@ -247,12 +249,15 @@ func csvCell(value any) string {
 }
 
 // WriteSummaryJSON writes the summaries as an indented JSON array with the
-// field names of metrics.Summary, followed by a newline.
+// field names of metrics.Summary, followed by a newline. The target rate is
+// written in its shortest form, as in summary.csv.
 func WriteSummaryJSON(w io.Writer, summaries []metrics.Summary) error {
-	if summaries == nil {
-		summaries = []metrics.Summary{}
+	out := make([]metrics.Summary, len(summaries))
+	for i, s := range summaries {
+		s.TargetRate = canonicalRate(s.TargetRate)
+		out[i] = s
 	}
-	data, err := json.MarshalIndent(summaries, "", "  ")
+	data, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encoding summaries: %w", err)
 	}

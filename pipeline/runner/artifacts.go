@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/llmbench/llmbench-action/pipeline/charts"
@@ -12,6 +13,9 @@ import (
 	"github.com/llmbench/llmbench-action/pipeline/report"
 	"github.com/llmbench/llmbench-action/pipeline/results"
 )
+
+// chartsDir is the charts folder of a results directory.
+const chartsDir = "charts"
 
 // ReportInput returns the report input of a run. Parameter counts come from
 // the cells, then from the built-in table of known models, then from
@@ -52,18 +56,34 @@ func WriteArtifacts(dir string, opts ArtifactOptions) error {
 		run.Info.Instance = opts.Instance
 	}
 	in := ReportInput(run, nil)
+	if opts.Charts {
+		if err := WriteCharts(dir, run, in); err != nil {
+			return fmt.Errorf("drawing the charts: %w", err)
+		}
+	}
+	in.Charts = ChartFiles(dir)
 	err = results.WriteFile(filepath.Join(dir, results.ReportFile), func(w io.Writer) error {
 		return report.Markdown(w, in)
 	})
 	if err != nil {
 		return fmt.Errorf("writing the report: %w", err)
 	}
-	if opts.Charts {
-		if err := WriteCharts(dir, run, in); err != nil {
-			return fmt.Errorf("drawing the charts: %w", err)
-		}
-	}
 	return nil
+}
+
+// ChartFiles lists the PNG charts in <dir>/charts, relative to dir and in
+// name order, for the report to show.
+func ChartFiles(dir string) []string {
+	paths, err := filepath.Glob(filepath.Join(dir, chartsDir, "*.png"))
+	if err != nil {
+		return nil
+	}
+	sort.Strings(paths)
+	files := make([]string, 0, len(paths))
+	for _, p := range paths {
+		files = append(files, filepath.ToSlash(filepath.Join(chartsDir, filepath.Base(p))))
+	}
+	return files
 }
 
 // WriteCharts draws every chart of a run into <dir>/charts from its records
@@ -85,7 +105,7 @@ func WriteCharts(dir string, run *results.Run, in report.Input) error {
 			break
 		}
 	}
-	_, err := charts.WriteAll(filepath.Join(dir, "charts"), charts.Input{
+	_, err := charts.WriteAll(filepath.Join(dir, chartsDir), charts.Input{
 		Run:       info,
 		Summaries: in.Summaries(),
 		Records:   run.Records(),

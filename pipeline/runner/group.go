@@ -69,7 +69,7 @@ func runGroup(ctx context.Context, opts Options, writer *results.Writer, g group
 	readyStage := rep.Run(g.ID + "/ready")
 	cl, err := newClient(opts, srv, g.Cells)
 	if err == nil {
-		err = cl.Check(ctx)
+		err = cl.CheckModel(ctx, srv.servedModel)
 	}
 	if err != nil {
 		readyStage.Fail(err)

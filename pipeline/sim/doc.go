@@ -48,4 +48,10 @@
 // error event mid-stream, a stall (no more bytes, connection kept open) or a
 // disconnect (connection closed mid-stream without [DONE]). Mid-stream faults
 // happen after at least one token.
+//
+// The server logs the configured fault rates when it starts serving and one
+// INFO line per injected fault with the kind and the request id, at most one
+// line per second per kind. Each line counts the faults of its kind left out
+// since the previous one, and the server logs the totals per kind when it
+// stops.
 package sim

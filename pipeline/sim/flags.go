@@ -149,7 +149,7 @@ func (p parser) parse(cfg *Config, args []string) ([]string, error) {
 			}
 			value = strings.Join(values, "\x00")
 		case !hasValue:
-			if i+1 >= len(args) || looksLikeFlag(args[i+1]) {
+			if i+1 >= len(args) || (looksLikeFlag(args[i+1]) && !looksLikeNegativeValue(args[i+1])) {
 				return nil, fmt.Errorf("flag %s needs a value", name)
 			}
 			i++
@@ -172,6 +172,28 @@ func looksLikeFlag(arg string) bool {
 		return false
 	}
 	return true
+}
+
+// looksLikeNegativeValue reports whether arg, which starts with "-", is a
+// negative number, duration or size such as -1, -1ms or -4k. Such an argument
+// after a flag that takes a value is that value, so that validation rejects
+// it with its own message. No flag name starts with a digit or a dot.
+func looksLikeNegativeValue(arg string) bool {
+	rest, ok := strings.CutPrefix(arg, "-")
+	if !ok || rest == "" {
+		return false
+	}
+	if _, err := strconv.ParseFloat(rest, 64); err == nil {
+		return true
+	}
+	if _, err := time.ParseDuration(rest); err == nil {
+		return true
+	}
+	if strings.ContainsAny(rest[len(rest)-1:], "kmgKMG") {
+		_, err := strconv.ParseFloat(rest[:len(rest)-1], 64)
+		return err == nil
+	}
+	return false
 }
 
 func applyPositionals(cfg *Config, positionals []string) error {

@@ -26,6 +26,8 @@ type job struct {
 	// fault is the injected fault, at token index faultAt (see faultSource.draw).
 	fault   fault
 	faultAt int
+	// path is the request's URL path, for the log.
+	path string
 	// kvHeld is the number of KV cache tokens the request holds.
 	kvHeld int64
 }
@@ -50,13 +52,14 @@ func (s *Server) handleGenerate(w http.ResponseWriter, r *http.Request, chat boo
 // generate serves a validated request.
 func (s *Server) generate(w http.ResponseWriter, r *http.Request, gen *generation, arrival time.Time, chat bool) {
 
-	j := &job{gen: gen, arrival: arrival, start: arrival, text: newTextSource(s.cfg.Sim.Seed, gen.promptKey)}
+	j := &job{gen: gen, arrival: arrival, start: arrival, text: newTextSource(s.cfg.Sim.Seed, gen.promptKey), path: r.URL.Path}
 	j.outputTokens, j.finish = j.text.outputLength(gen.maxTokens, gen.minTokens, gen.ignoreEOS)
+	// The id is taken before the fault draw so that the log line of an
+	// HTTP error names the request too.
+	j.enc = &encoder{flavor: s.cfg.Flavor, chat: chat, id: s.newID(chat), created: arrival.Unix(), model: s.cfg.ServedName()}
 	j.fault, j.faultAt = s.faults.draw(j.outputTokens)
-	if j.fault != faultNone {
-		s.logger.Debug("injecting fault", "path", r.URL.Path, "fault", j.fault.String(), "at_token", j.faultAt)
-	}
 	if j.fault == faultHTTPError {
+		s.faultLog.injected(j.fault, j.enc.id, j.path, 0)
 		s.writeError(w, &requestError{status: http.StatusInternalServerError, errType: "InternalServerError", message: "simulated internal server error"})
 		return
 	}
@@ -76,7 +79,6 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, gen *generatio
 	defer func() { s.engine.kvTokens.Add(-j.kvHeld) }()
 	s.metrics.promptTokens.Add(float64(gen.promptTokens))
 
-	j.enc = &encoder{flavor: s.cfg.Flavor, chat: chat, id: s.newID(chat), created: arrival.Unix(), model: s.cfg.ServedName()}
 	if gen.stream {
 		s.stream(ctx, w, j)
 	} else {
@@ -172,17 +174,24 @@ func (s *Server) stream(ctx context.Context, w http.ResponseWriter, j *job) {
 func (s *Server) streamFault(ctx context.Context, j *job, deadline time.Time, fine *fineTimer, send func([]byte) bool) {
 	switch j.fault {
 	case faultStall:
+		s.faultLog.injected(j.fault, j.enc.id, j.path, j.faultAt)
 		<-ctx.Done()
 	case faultInBand:
-		if waitUntil(ctx, deadline, fine) == nil && send(j.enc.errorEvent(errorMidStream)) {
+		if waitUntil(ctx, deadline, fine) != nil {
+			return
+		}
+		s.faultLog.injected(j.fault, j.enc.id, j.path, j.faultAt)
+		if send(j.enc.errorEvent(errorMidStream)) {
 			send(doneEvent)
 		}
 	case faultDisconnect:
-		if waitUntil(ctx, deadline, fine) == nil {
-			// Aborting the handler closes the connection without ending the
-			// response, so the client sees the stream cut short.
-			panic(http.ErrAbortHandler)
+		if waitUntil(ctx, deadline, fine) != nil {
+			return
 		}
+		s.faultLog.injected(j.fault, j.enc.id, j.path, j.faultAt)
+		// Aborting the handler closes the connection without ending the
+		// response, so the client sees the stream cut short.
+		panic(http.ErrAbortHandler)
 	}
 }
 
@@ -196,15 +205,18 @@ func (s *Server) respond(ctx context.Context, w http.ResponseWriter, j *job) {
 
 	switch j.fault {
 	case faultStall:
+		s.faultLog.injected(j.fault, j.enc.id, j.path, j.faultAt)
 		<-ctx.Done()
 		return
 	case faultInBand:
 		if waitUntil(ctx, tokenTime(j.faultAt), nil) == nil {
+			s.faultLog.injected(j.fault, j.enc.id, j.path, j.faultAt)
 			s.writeError(w, errorMidStream)
 		}
 		return
 	case faultDisconnect:
 		if waitUntil(ctx, tokenTime(j.faultAt), nil) == nil {
+			s.faultLog.injected(j.fault, j.enc.id, j.path, j.faultAt)
 			panic(http.ErrAbortHandler)
 		}
 		return

@@ -32,6 +32,8 @@ type Server struct {
 	engine  *engine
 	metrics *serverMetrics
 	faults  *faultSource
+	// faultLog logs the faults injected into requests.
+	faultLog *faultLog
 
 	created time.Time
 	nextID  atomic.Uint64
@@ -44,12 +46,13 @@ func New(cfg Config, logger *slog.Logger) *Server {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{
-		cfg:     cfg,
-		logger:  logger,
-		mux:     http.NewServeMux(),
-		engine:  newEngine(cfg),
-		faults:  newFaultSource(cfg.Sim),
-		created: time.Now(),
+		cfg:      cfg,
+		logger:   logger,
+		mux:      http.NewServeMux(),
+		engine:   newEngine(cfg),
+		faults:   newFaultSource(cfg.Sim),
+		faultLog: newFaultLog(logger),
+		created:  time.Now(),
 	}
 	s.metrics = newServerMetrics(cfg, s.engine)
 
@@ -131,6 +134,8 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, grace time.Duration
 		ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelDebug),
 	}
+	logFaultRates(s.logger, s.cfg.Sim)
+	defer s.faultLog.logTotals()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 

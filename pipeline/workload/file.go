@@ -112,7 +112,7 @@ func (w Workload) MarshalJSON() ([]byte, error) {
 	case w.Infinite():
 		out.RequestRate = "inf"
 	case w.RequestRate != 0:
-		out.RequestRate = w.RequestRate
+		out.RequestRate = json.Number(FormatRate(w.RequestRate))
 	}
 	return json.Marshal(out)
 }
@@ -133,13 +133,14 @@ func (w *Workload) UnmarshalJSON(data []byte) error {
 
 // FormatRate returns a request rate as written in workload files and
 // summaries: "inf" for +Inf, "" for closed loop (0), else the shortest
-// decimal form.
+// form that reads back exactly, with an exponent for very small or large
+// rates ("0.5", "1e-05", "1e+06").
 func FormatRate(rate float64) string {
 	switch {
 	case math.IsInf(rate, 1):
 		return "inf"
 	case rate > 0:
-		return strconv.FormatFloat(rate, 'f', -1, 64)
+		return strconv.FormatFloat(rate, 'g', -1, 64)
 	default:
 		return ""
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 )
 
 // Limits that keep a mistyped workload from allocating or waiting without
@@ -13,6 +14,9 @@ const (
 	MaxNumRequests = 1_000_000
 	// MaxInputLen is the largest accepted input_len, in tokens.
 	MaxInputLen = 1_000_000
+	// MaxScheduleSeconds is the longest accepted open-loop schedule, in
+	// seconds: (num_requests-1) / request_rate must not exceed it (24 h).
+	MaxScheduleSeconds = 24 * 60 * 60
 )
 
 // FieldError is an invalid value of one workload field.
@@ -74,6 +78,9 @@ func (w Workload) problems() []*FieldError {
 	if math.IsNaN(w.RequestRate) || w.RequestRate < 0 {
 		add("request_rate", `must be > 0 or "inf", got %v`, w.RequestRate)
 	}
+	if problem := w.scheduleProblem(); problem != "" {
+		add("request_rate", "%s", problem)
+	}
 
 	if w.OpenLoop() && !w.Infinite() {
 		switch w.Arrival {
@@ -117,4 +124,32 @@ func (w Workload) problems() []*FieldError {
 // IsShareGPT reports whether Dataset names a ShareGPT-format file.
 func (w *Workload) IsShareGPT() bool {
 	return w.Dataset != "" && w.Dataset != DatasetRandom && w.Dataset != DatasetBuiltin
+}
+
+// scheduleProblem returns why an open-loop schedule is too long, or "" when
+// its span (num_requests-1) / request_rate is at most MaxScheduleSeconds.
+func (w Workload) scheduleProblem() string {
+	if !w.OpenLoop() || w.Infinite() || w.NumRequests <= 1 || w.NumRequests > MaxNumRequests {
+		return ""
+	}
+	gaps := float64(w.NumRequests - 1)
+	span := gaps / w.RequestRate
+	if span <= MaxScheduleSeconds {
+		return ""
+	}
+	return fmt.Sprintf("%s requests per second spreads %d requests over %s s, more than the limit of %d s (24 h); "+
+		"set request_rate to at least %s, or \"inf\" to send all at once",
+		FormatRate(w.RequestRate), w.NumRequests, strconv.FormatFloat(span, 'g', 3, 64),
+		MaxScheduleSeconds, FormatRate(roundUp3(gaps/MaxScheduleSeconds)))
+}
+
+// roundUp3 rounds x > 0 up to 3 significant digits, so that the rate an
+// error suggests is never below the minimum it stands for.
+func roundUp3(x float64) float64 {
+	unit := math.Pow(10, math.Floor(math.Log10(x))-2)
+	rounded, _ := strconv.ParseFloat(strconv.FormatFloat(math.Ceil(x/unit)*unit, 'g', 3, 64), 64)
+	if rounded < x {
+		rounded += unit
+	}
+	return rounded
 }
