@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -113,15 +112,17 @@ func checkDefaultMatrixResults(t *testing.T, dir string, ttft, itl time.Duration
 			continue
 		}
 		if ttft > 0 {
-			// The simulator's latencies are exact; the bounds leave room for a
-			// loaded CI machine and the container network.
+			// The server cannot send earlier than its fixed latencies, so these
+			// lower bounds hold on any machine. How close the measurement comes
+			// to them is checked by TestGroundTruthOnSimulator, alone on the
+			// machine.
 			wantTTFT := float64(ttft) / 1e6
-			if *s.TTFT.P50 < wantTTFT || *s.TTFT.P50 > wantTTFT+15 {
-				t.Errorf("%s: TTFT p50 %.2f ms, want %.0f ms to %.0f ms", name, *s.TTFT.P50, wantTTFT, wantTTFT+15)
+			if *s.TTFT.Min < wantTTFT {
+				t.Errorf("%s: TTFT min %.2f ms, below the server's fixed %.0f ms", name, *s.TTFT.Min, wantTTFT)
 			}
-			wantTPOT := float64(itl) / 1e6
-			if math.Abs(*s.TPOT.P50-wantTPOT) > 0.5 {
-				t.Errorf("%s: TPOT p50 %.3f ms, want %.1f ms ± 0.5", name, *s.TPOT.P50, wantTPOT)
+			wantE2E := float64(ttft+time.Duration(c.Workload.MaxTokens-1)*itl) / 1e6
+			if *s.E2E.Min < wantE2E {
+				t.Errorf("%s: E2E min %.2f ms, below the server's %.0f ms for %d tokens", name, *s.E2E.Min, wantE2E, c.Workload.MaxTokens)
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package act_test
 import (
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -38,9 +39,6 @@ func TestActionUnderAct(t *testing.T) {
 	srv := ghtest.NewServer(t)
 	issue := ghtest.NewIssue("acme", "serving", prNumber)
 	h := newActHarness(t, act, srv.APIURL())
-	if len(h.remote) == 0 {
-		t.Fatal("action.yml uses no remote action; the stub for actions/setup-go has nothing to replace, so check remoteUsesPattern")
-	}
 
 	// First run: no comment yet, so the action creates one.
 	registerIssue(srv, issue)
@@ -86,23 +84,42 @@ func TestActionUnderAct(t *testing.T) {
 	if !errors.As(fork.Err, &exitErr) {
 		t.Fatalf("fork run: act error = %v, want a failed job (exit status 1)\nlog:\n%s", fork.Err, fork.Log)
 	}
-	for _, want := range []string{
-		"Pull request #7 comes from a fork (mallory/serving)",
-		`RUNNER_ENVIRONMENT="self-hosted"`,
-		"fork pull request refused",
-		"Job failed",
-	} {
-		if !strings.Contains(fork.Log, want) {
-			t.Errorf("fork run log lacks %q\nlog:\n%s", want, fork.Log)
-		}
-	}
-	if strings.Contains(fork.Log, "Build llmbench") && strings.Contains(fork.Log, "=== RUN") {
-		t.Errorf("fork run started the benchmark\nlog:\n%s", fork.Log)
-	}
+	checkForkRejected(t, fork)
 	if n := len(srv.Requests()) - before; n != 0 {
 		t.Errorf("fork run sent %d requests to GitHub, want 0", n)
 	}
 	checkTokensMasked(t, fork)
+}
+
+// checkForkRejected checks that the action stopped a fork's pull request
+// with an error annotation naming the fork and the self-hosted runner, and
+// that no later step ran.
+func checkForkRejected(t *testing.T, r actRun) {
+	t.Helper()
+	var annotation string
+	for line := range strings.SplitSeq(r.Log, "\n") {
+		if strings.Contains(line, "::error") && strings.Contains(line, forkRepo) {
+			annotation = line
+			break
+		}
+	}
+	if annotation == "" {
+		t.Fatalf("fork run log has no ::error annotation naming %s\nlog:\n%s", forkRepo, r.Log)
+	}
+	for _, want := range []string{"fork", `RUNNER_ENVIRONMENT="self-hosted"`, "allow-fork-pull-requests"} {
+		if !strings.Contains(annotation, want) {
+			t.Errorf("fork annotation lacks %q: %s", want, annotation)
+		}
+	}
+	if !strings.Contains(r.Log, "Failure - Main Run llmbench") || !strings.Contains(r.Log, "Job failed") {
+		t.Errorf("fork run log lacks the failed step \"Run llmbench\" and \"Job failed\"\nlog:\n%s", r.Log)
+	}
+	if out := r.outputs(); len(out) != 0 {
+		t.Errorf("fork run reached the step after the action; it printed the outputs %v", out)
+	}
+	if _, err := os.Stat(r.Results); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("fork run kept results at %s (stat: %v), want none", r.Results, err)
+	}
 }
 
 // checkWorkflowTokens fails the test when the workflow in testdata no longer
@@ -129,13 +146,13 @@ func registerIssue(srv *ghtest.Server, issue *ghtest.Issue) {
 	srv.Register("GET", issue.CommentsPath(), issue.List())
 }
 
-func requireJobSucceeded(t *testing.T, what string, r actRun) {
+func requireJobSucceeded(t *testing.T, runName string, r actRun) {
 	t.Helper()
 	if r.Err != nil {
-		t.Fatalf("%s: act failed: %v\nlog:\n%s", what, r.Err, r.Log)
+		t.Fatalf("%s: act failed: %v\nlog:\n%s", runName, r.Err, r.Log)
 	}
 	if !strings.Contains(r.Log, "Job succeeded") {
-		t.Fatalf("%s: act log lacks \"Job succeeded\"\nlog:\n%s", what, r.Log)
+		t.Fatalf("%s: act log lacks \"Job succeeded\"\nlog:\n%s", runName, r.Log)
 	}
 }
 
@@ -158,7 +175,7 @@ func checkComment(t *testing.T, body string) {
 }
 
 // checkOutputs checks the action's outputs as a later step of the workflow
-// sees them.
+// reads them.
 func checkOutputs(t *testing.T, r actRun, issue *ghtest.Issue, commentID int64) {
 	t.Helper()
 	out := r.outputs()

@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -22,7 +21,7 @@ import (
 // it, so that CI cannot pass by skipping.
 const requireActEnv = "LLMBENCH_REQUIRE_ACT"
 
-// actVersion is the act release the test was written against; CI installs it
+// actVersion is the act release the test was written against. CI installs it
 // with go install github.com/nektos/act@v0.2.89.
 const actVersion = "0.2.89"
 
@@ -80,7 +79,7 @@ func repoRoot(t *testing.T) string {
 		t.Fatalf("finding the repository root: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(root, "action.yml")); err != nil {
-		t.Fatalf("finding the repository root: %v", err)
+		t.Fatalf("finding the repository root: action.yml not found two levels above test/act: %v", err)
 	}
 	return root
 }
@@ -162,8 +161,8 @@ func copyFile(src, dst string) error {
 var remoteUsesPattern = regexp.MustCompile(`(?m)^\s*(?:-\s*)?uses:\s*['"]?([A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[A-Za-z0-9_.-]+)`)
 
 // remoteActions returns the remote actions (owner/repo@ref) that the
-// action.yml in dir uses. act reads each of them when it plans the composite
-// action, even for a step whose condition is false.
+// action.yml in dir uses. act fetches each of them when it prepares the
+// composite action's steps, even a step whose condition is false.
 func remoteActions(t *testing.T, dir string) []string {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, "action.yml"))
@@ -239,7 +238,7 @@ type actHarness struct {
 type actRun struct {
 	// Log is act's combined stdout and stderr.
 	Log string
-	// Err is the error of the act process; an *exec.ExitError when a job
+	// Err is the error of the act process, an *exec.ExitError when a job
 	// failed.
 	Err error
 	// Results is the copy of the results directory that the workflow's
@@ -292,10 +291,10 @@ func (h *actHarness) env() []string {
 		env = append(env, kv)
 	}
 	return append(env,
-		// act asks api.nektosact.com for notices unless this is set.
+		// Without it, act requests notices from api.nektosact.com.
 		"ACT_DISABLE_VERSION_CHECK=1",
-		// act reads its own configuration (actrc) from here, not from the
-		// user's; GOENV keeps the user's go env settings in place.
+		// act reads its configuration file (actrc) from here instead of the
+		// user's. GOENV keeps the user's go env settings in place.
 		"XDG_CONFIG_HOME="+h.configDir,
 		"GOENV="+h.goEnvFile,
 		// The build in the action must use the module cache only.
@@ -304,8 +303,8 @@ func (h *actHarness) env() []string {
 	)
 }
 
-// run runs the workflow for event with act; name names the run's files.
-// extraEnv adds --env variables for the job.
+// run runs the workflow for event with act. The name labels the run's
+// files, and extraEnv adds --env variables for the job.
 func (h *actHarness) run(name string, event map[string]any, extraEnv ...string) actRun {
 	t := h.t
 	t.Helper()
@@ -344,7 +343,7 @@ func (h *actHarness) run(name string, event map[string]any, extraEnv ...string) 
 
 	start := time.Now()
 	err := cmd.Run()
-	t.Logf("act run %s took %s (%s/%s)", name, time.Since(start).Round(time.Millisecond), runtime.GOOS, runtime.GOARCH)
+	t.Logf("act run %s took %s", name, time.Since(start).Round(time.Millisecond))
 	if ctx.Err() != nil {
 		t.Fatalf("act run %s timed out after %s\nlog:\n%s", name, actRunTimeout, log.String())
 	}
