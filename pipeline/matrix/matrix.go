@@ -8,7 +8,7 @@
 //
 //	frameworks:
 //	  - name: vllm                      # vllm or sglang
-//	    image: vllm/vllm-openai:v0.8.5  # optional; the framework's pinned image otherwise
+//	    image: vllm/vllm-openai:v0.27.0 # optional; the pinned v0.28.0 otherwise
 //	    args: ["--max-model-len", "2048"]
 //	    env: {VLLM_LOGGING_LEVEL: INFO}
 //	    gpus: all                       # all, none, a count (2) or device ids ("0,1")
