@@ -27,11 +27,21 @@ func newMergeCmd(s streams) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("merge: reading the merged results: %w", err)
 			}
-			fmt.Fprintf(s.out, "merged %d results directories into %s: %d cells\n", len(dirs), out, len(run.Cells))
+			fmt.Fprintf(s.out, "merged %s into %s: %s\n",
+				countNoun(len(dirs), "results directory", "results directories"), out, countNoun(len(run.Cells), "cell", "cells"))
 			printCellStatus(s.err, run)
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", "", "directory to write the merged results to; it must not hold results yet")
+	cmd.Flags().StringVar(&out, "out", "", "directory to write the merged results to; it must not contain results yet")
 	return cmd
+}
+
+// countNoun returns n with the singular or plural noun, e.g. "1 cell" or
+// "2 cells".
+func countNoun(n int, singular, plural string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, singular)
+	}
+	return fmt.Sprintf("%d %s", n, plural)
 }

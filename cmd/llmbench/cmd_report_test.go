@@ -125,7 +125,7 @@ func TestReportCommandErrors(t *testing.T) {
 		{"missing directory", []string{"report", "--results", filepath.Join(base, "nope")},
 			"llmbench: report: results directory not found: " + filepath.Join(base, "nope") + " does not exist; pass the output directory of an llmbench run\n"},
 		{"not a results directory", []string{"report", "--results", notResults},
-			"llmbench: report: not a results directory: " + notResults + " holds neither requests.parquet nor a cells folder; pass the output directory of an llmbench run\n"},
+			"llmbench: report: not a results directory: " + notResults + " contains neither requests.parquet nor a cells folder; pass the output directory of an llmbench run\n"},
 		{"corrupt file", []string{"results", "ls", corrupt},
 			"llmbench: results ls: truncated or corrupt Parquet file: " + filepath.Join(corrupt, "requests.parquet") + ": invalid magic footer of parquet file: \"ally\"; re-run the benchmark or remove the file\n"},
 		{"bad format", []string{"report", "--results", notResults, "--format", "html"},
@@ -175,8 +175,17 @@ func TestResultsLsAndMerge(t *testing.T) {
 		t.Errorf("merge printed %q, want %q", stdout, want)
 	}
 
+	single := filepath.Join(base, "single")
+	stdout, stderr, code = runCLI(t, "merge", first, "--out", single)
+	if code != 0 {
+		t.Fatalf("merge of one directory: exit status %d, stderr:\n%s", code, stderr)
+	}
+	if want := "merged 1 results directory into " + single + ": 1 cell\n"; stdout != want {
+		t.Errorf("merge of one directory printed %q, want %q", stdout, want)
+	}
+
 	_, stderr, code = runCLI(t, "merge", first, first, "--out", filepath.Join(base, "twice"))
-	want = "llmbench: merging results: duplicate cell: both " + first + " and " + first + " hold cell vllm/facebook/opt-125m/small; remove it from one of them\n"
+	want = "llmbench: merging results: duplicate cell: both " + first + " and " + first + " contain cell vllm/facebook/opt-125m/small; remove it from one of them\n"
 	if code != 2 || stderr != want {
 		t.Errorf("merge of the same directory twice: exit %d, stderr %q, want %q", code, stderr, want)
 	}

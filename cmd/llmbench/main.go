@@ -33,6 +33,14 @@ func main() {
 func runMain(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	// A closed stdout pipe ("llmbench run | head") must not kill the run
+	// before it stops its containers and writes its results: with SIGPIPE
+	// received here, writes to the pipe fail with EPIPE instead, and the
+	// run goes on with its output lost.
+	brokenPipe := make(chan os.Signal, 1)
+	signal.Notify(brokenPipe, syscall.SIGPIPE)
+	defer signal.Stop(brokenPipe)
 	go func() {
 		<-ctx.Done()
 		stop()

@@ -179,7 +179,7 @@ func TestStartGPUWithoutRuntime(t *testing.T) {
 	if !errors.Is(err, container.ErrNoGPURuntime) {
 		t.Errorf("error = %v, want ErrNoGPURuntime", err)
 	}
-	want := "starting vllm for facebook/opt-125m: no GPU runtime on this Docker host; set gpus: none or install the NVIDIA container toolkit"
+	want := "starting vllm for facebook/opt-125m: no GPU runtime on this Docker host; set --gpus none (gpus: none in a matrix file) or install the NVIDIA container toolkit"
 	if err.Error() != want {
 		t.Errorf("error = %q, want %q", err.Error(), want)
 	}

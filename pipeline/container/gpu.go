@@ -15,7 +15,7 @@ import (
 
 // ErrNoGPURuntime is returned when GPUs are requested from a Docker engine
 // that has neither the NVIDIA runtime nor NVIDIA CDI devices.
-var ErrNoGPURuntime = errors.New("no GPU runtime on this Docker host; set gpus: none or install the NVIDIA container toolkit")
+var ErrNoGPURuntime = errors.New("no GPU runtime on this Docker host; set --gpus none (gpus: none in a matrix file) or install the NVIDIA container toolkit")
 
 // gpuSelection is a parsed Spec.GPUs value.
 type gpuSelection struct {
@@ -44,10 +44,12 @@ func parseGPUs(value string) (gpuSelection, error) {
 		if err == nil && n > 0 {
 			return gpuSelection{count: n}, nil
 		}
-		if err == nil || !deviceIDPattern.MatchString(v) {
+		if err == nil || !deviceIDPattern.MatchString(v) || !isGPUUUID(v) {
 			return gpuSelection{}, invalidGPUs(value)
 		}
-		// A single non-numeric token, such as a GPU UUID, is a device id.
+		// A single non-numeric token is a device id only when it is a GPU or
+		// MIG UUID, as nvidia-smi -L prints them; a word such as "yes" is a
+		// mistake.
 	}
 
 	var ids []string
@@ -59,6 +61,19 @@ func parseGPUs(value string) (gpuSelection, error) {
 		ids = append(ids, id)
 	}
 	return gpuSelection{ids: ids}, nil
+}
+
+// isGPUUUID reports whether id looks like an NVIDIA GPU or MIG UUID.
+func isGPUUUID(id string) bool {
+	upper := strings.ToUpper(id)
+	return strings.HasPrefix(upper, "GPU-") || strings.HasPrefix(upper, "MIG-")
+}
+
+// ValidateGPUs checks a GPU selection: "all", "none", a count such as "2",
+// device ids such as "0,1", "device=ID[,ID...]" or a GPU UUID.
+func ValidateGPUs(value string) error {
+	_, err := parseGPUs(value)
+	return err
 }
 
 func invalidGPUs(value string) error {

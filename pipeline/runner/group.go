@@ -31,11 +31,23 @@ func runGroup(ctx context.Context, opts Options, writer *results.Writer, g group
 		var out []CellResult
 		for _, c := range g.Cells {
 			st := rep.Run(c.ID)
+			if ctx.Err() != nil {
+				// Interrupted while the server started: the cell never ran.
+				st.Skip("not run: the run was interrupted")
+				out = append(out, CellResult{Cell: c, Skipped: true, Err: ErrInterrupted})
+				continue
+			}
 			st.Fail(fmt.Errorf("%w: %v", ErrServerNotStarted, err))
 			out = append(out, CellResult{Cell: c, Err: fmt.Errorf("%w: %v", ErrServerNotStarted, err)})
 		}
-		groupStage.Fail(nil)
 		return out
+	}
+	endGroup := func() {
+		if ctx.Err() != nil {
+			groupStage.Skip("interrupted")
+		} else {
+			groupStage.Fail(nil)
+		}
 	}
 
 	// start
@@ -43,7 +55,9 @@ func runGroup(ctx context.Context, opts Options, writer *results.Writer, g group
 	srv, err := startServer(ctx, opts, g, startStage.Logf)
 	if err != nil {
 		startStage.Fail(err)
-		return failAll(err)
+		out := failAll(err)
+		endGroup()
+		return out
 	}
 	startStage.Logf("%s at %s", describeServer(opts, srv), redactURL(srv.baseURL))
 	startStage.Pass()
@@ -73,8 +87,10 @@ func runGroup(ctx context.Context, opts Options, writer *results.Writer, g group
 	}
 	if err != nil {
 		readyStage.Fail(err)
+		out := failAll(err)
 		stop()
-		return failAll(err)
+		endGroup()
+		return out
 	}
 	readyStage.Pass()
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/llmbench/llmbench-action/pipeline/container"
 	"github.com/llmbench/llmbench-action/pipeline/matrix"
 	"github.com/llmbench/llmbench-action/pipeline/metrics"
 	"github.com/llmbench/llmbench-action/pipeline/results"
@@ -186,6 +187,15 @@ func Run(ctx context.Context, opts Options) (Outcome, error) {
 		}
 	}
 	if ctx.Err() != nil {
+		finished := 0
+		for _, c := range out.Cells {
+			if c.Summary != nil {
+				finished++
+			}
+		}
+		if finished == 0 {
+			return out, fmt.Errorf("%w (%w) before any cell finished", ErrInterrupted, ctx.Err())
+		}
 		return out, fmt.Errorf("%w (%w): finished cells are in %s; run again with --resume to complete the rest", ErrInterrupted, ctx.Err(), opts.OutDir)
 	}
 	return out, nil
@@ -205,6 +215,14 @@ func (o *Options) Validate() error {
 	if o.OutDir == "" {
 		return errors.New("missing results directory: set --out DIR")
 	}
+	if o.GPUs != "" {
+		if o.Target != TargetContainer {
+			return fmt.Errorf("--gpus %q applies to --target container only; remove it for --target %s", o.GPUs, o.Target)
+		}
+		if err := container.ValidateGPUs(o.GPUs); err != nil {
+			return fmt.Errorf("--gpus: %w", err)
+		}
+	}
 	if o.SimTTFT < 0 || o.SimITL < 0 {
 		return fmt.Errorf("invalid simulator latency (TTFT %v, ITL %v): must be 0 (latency model) or positive", o.SimTTFT, o.SimITL)
 	}
@@ -223,11 +241,18 @@ func validateEndpoint(endpoint string) error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("invalid --endpoint %q: want a base URL with scheme and host, e.g. http://127.0.0.1:8000", redactURL(endpoint))
 	}
+	if u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(endpoint, "?") || strings.HasSuffix(endpoint, "#") {
+		return fmt.Errorf("invalid --endpoint %q: a base URL has no query or fragment; remove them (an API key belongs in the server's settings, not the URL)", redactURL(endpoint))
+	}
 	return nil
 }
 
-// redactURL returns rawURL with any password replaced, for messages.
+// redactURL returns rawURL with any password, query and fragment replaced,
+// for messages: any of them may carry a key.
 func redactURL(rawURL string) string {
+	if i := strings.IndexAny(rawURL, "?#"); i >= 0 {
+		rawURL = rawURL[:i] + rawURL[i:i+1] + "xxxxx"
+	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		// An unparsable URL may still carry "user:password@"; drop what
