@@ -48,7 +48,7 @@ func parseGPUs(value string) (gpuSelection, error) {
 			return gpuSelection{}, invalidGPUs(value)
 		}
 		// A single non-numeric token is a device id only when it is a GPU or
-		// MIG UUID, as nvidia-smi -L prints them; a word such as "yes" is a
+		// MIG UUID, as nvidia-smi -L prints them. A word such as "yes" is a
 		// mistake.
 	}
 
