@@ -67,7 +67,8 @@ type Framework struct {
 	// pinned default image.
 	Image string
 	// Args are extra server command-line arguments, appended after the
-	// framework's own.
+	// framework's own. Parse rejects the flags llmbench sets itself: --port,
+	// --host, --model, --model-path and --served-model-name.
 	Args []string
 	// Env is extra container environment.
 	Env map[string]string
@@ -90,7 +91,8 @@ type Model struct {
 	// the default branch.
 	Revision string
 	// Args are extra server command-line arguments for this model, appended
-	// after the framework's.
+	// after the framework's. Parse rejects the same flags as in
+	// Framework.Args.
 	Args []string
 }
 

@@ -195,6 +195,20 @@ func TestParseFields(t *testing.T) {
 			},
 		},
 		{
+			name: "args near reserved flags",
+			yaml: "frameworks:\n  - name: vllm\n    args: [--max-model-len, \"2048\", --hostname-override=x, --port-range, \"1\", --models-dir, -p, \"--\"]\nmodels:\n  - id: org/m\n    args: [--model-impl=transformers, --served-model-names]\n",
+			check: func(t *testing.T, m Matrix) {
+				wantFramework := []string{"--max-model-len", "2048", "--hostname-override=x", "--port-range", "1", "--models-dir", "-p", "--"}
+				if !slices.Equal(m.Frameworks[0].Args, wantFramework) {
+					t.Errorf("framework args = %q, want %q", m.Frameworks[0].Args, wantFramework)
+				}
+				wantModel := []string{"--model-impl=transformers", "--served-model-names"}
+				if !slices.Equal(m.Models[0].Args, wantModel) {
+					t.Errorf("model args = %q, want %q", m.Models[0].Args, wantModel)
+				}
+			},
+		},
+		{
 			name: "anchors and aliases",
 			yaml: "frameworks:\n  - &v {name: vllm, args: &a [--x]}\n  - {name: sglang, args: *a}\n",
 			check: func(t *testing.T, m Matrix) {
@@ -455,6 +469,56 @@ func TestParseErrors(t *testing.T) {
 			name: "args not a list",
 			yaml: "frameworks:\n  - name: vllm\n    args: --x\n",
 			want: `matrix.yaml:3: frameworks[0].args: must be a list, got "--x"`,
+		},
+		{
+			name: "framework args set port",
+			yaml: "frameworks:\n  - name: vllm\n    args:\n      - --max-model-len\n      - \"2048\"\n      - --port\n      - \"9999\"\n",
+			want: `matrix.yaml:6: frameworks[0].args[2]: "--port" is set by llmbench (the container's port is fixed per framework); remove it`,
+		},
+		{
+			name: "model args set port",
+			yaml: "models:\n  - gpt2\n  - id: org/m\n    params: 1B\n    revision: main\n    args:\n      - --port\n      - \"9999\"\n",
+			want: `matrix.yaml:7: models[1].args[0]: "--port" is set by llmbench (the container's port is fixed per framework); remove it`,
+		},
+		{
+			name: "model args set port with equals",
+			yaml: "models:\n  - id: org/m\n    args: [--enforce-eager, --port=9999]\n",
+			want: `matrix.yaml:3: models[0].args[1]: "--port=9999": --port is set by llmbench (the container's port is fixed per framework); remove it`,
+		},
+		{
+			name: "framework args set host",
+			yaml: "frameworks:\n  - name: sglang\n    args: [--host, 127.0.0.1]\n",
+			want: `matrix.yaml:3: frameworks[0].args[0]: "--host" is set by llmbench (the server listens on every interface of its container); remove it`,
+		},
+		{
+			name: "framework args set host with equals",
+			yaml: "frameworks:\n  - name: sglang\n    args: [--host=127.0.0.1]\n",
+			want: `matrix.yaml:3: frameworks[0].args[0]: "--host=127.0.0.1": --host is set by llmbench (the server listens on every interface of its container); remove it`,
+		},
+		{
+			name: "model args set model",
+			yaml: "models:\n  - id: org/m\n    args: [--model, org/other]\n",
+			want: `matrix.yaml:3: models[0].args[0]: "--model" is set by llmbench (the model comes from the models section); remove it`,
+		},
+		{
+			name: "framework args set model path",
+			yaml: "frameworks:\n  - name: sglang\n    args: [--model-path=org/other]\n",
+			want: `matrix.yaml:3: frameworks[0].args[0]: "--model-path=org/other": --model-path is set by llmbench (the model comes from the models section); remove it`,
+		},
+		{
+			name: "model args set served name",
+			yaml: "models:\n  - id: org/m\n    args: [--served-model-name, m]\n",
+			want: `matrix.yaml:3: models[0].args[0]: "--served-model-name" is set by llmbench (requests name the model by its id); remove it`,
+		},
+		{
+			name: "args set served name with underscores",
+			yaml: "frameworks:\n  - name: vllm\n    args: [--served_model_name=m]\n",
+			want: `matrix.yaml:3: frameworks[0].args[0]: "--served_model_name=m": --served-model-name is set by llmbench (requests name the model by its id); remove it`,
+		},
+		{
+			name: "args set port through alias",
+			yaml: "frameworks:\n  - name: vllm\n    args: &a [--port, \"1\"]\n  - name: sglang\n    args: *a\n",
+			want: `matrix.yaml:3: frameworks[0].args[0]: "--port" is set by llmbench (the container's port is fixed per framework); remove it`,
 		},
 		{
 			name: "null image",

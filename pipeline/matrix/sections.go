@@ -89,7 +89,7 @@ func (d *decoder) framework(n *yaml.Node, field string) (Framework, *yaml.Node, 
 		case "image":
 			f.Image, err = d.nonEmpty(kv.value, sub)
 		case "args":
-			f.Args, err = d.strList(kv.value, sub)
+			f.Args, err = d.serverArgs(kv.value, sub)
 		case "env":
 			f.Env, err = d.env(kv.value, sub)
 		case "gpus":
@@ -237,7 +237,7 @@ func (d *decoder) model(n *yaml.Node, field string) (Model, *yaml.Node, error) {
 		case "revision":
 			m.Revision, err = d.nonEmpty(kv.value, sub)
 		case "args":
-			m.Args, err = d.strList(kv.value, sub)
+			m.Args, err = d.serverArgs(kv.value, sub)
 		}
 		if err != nil {
 			return m, nil, err
