@@ -1,8 +1,8 @@
 package workload
 
 // builtinPrompts are the text prompts of the "builtin" dataset: short
-// English requests of the kind a chat assistant gets, from about 10 to 40
-// words each.
+// English requests of the kind a chat assistant gets, of 11 to 18 words
+// each.
 var builtinPrompts = []string{
 	"Explain how a hash map handles collisions, and compare separate chaining with open addressing.",
 	"Write a short story about a lighthouse keeper who finds a message in a bottle.",
