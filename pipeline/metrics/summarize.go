@@ -58,10 +58,15 @@ const FailureUnknown record.FailureKind = "unknown"
 //   - Goodput counts successful requests that meet every set SLO. A request
 //     with exactly one output token meets the TPOT objective, as in vLLM's
 //     benchmark; one whose output token count is unknown does not.
+//   - GoodRequests counts them, and the SLO thresholds are copied into the
+//     summary in milliseconds.
 //   - AchievedRate is (n-1) / (last send - first send) over the actual sends
-//     (ScheduledOffset + SendDelay) of all measured requests. It is nil for
-//     fewer than 2 sends or a zero span, and for a target rate of +Inf
-//     because those sends all fall at about 0.
+//     (ScheduledOffset + SendDelay) of all measured requests, for open loop
+//     only. It is nil for closed loop (target rate 0), whose sends follow
+//     completions, so that a burst of simultaneous first sends gives a
+//     meaningless rate. It is also nil for a target rate of +Inf, because
+//     those sends all fall at about 0, and for fewer than 2 sends or a zero
+//     span.
 func Summarize(framework, model, workload string, records []record.Record, opts Options) Summary {
 	s := Summary{
 		Framework:   framework,
@@ -135,8 +140,10 @@ func Summarize(framework, model, workload string, records []record.Record, opts 
 	s.DurationS = window.seconds()
 	s.RequestThroughput = perSecond(float64(s.RequestsOK), s.DurationS)
 	if opts.SLO != (SLO{}) {
+		s.GoodRequests = goodCount
 		s.Goodput = perSecond(float64(goodCount), s.DurationS)
 	}
+	s.SLOTTFTMs, s.SLOTPOTMs, s.SLOE2EMs = sloMs(opts.SLO.TTFT), sloMs(opts.SLO.TPOT), sloMs(opts.SLO.E2E)
 	// A total that leaves out requests of unknown length is an undercount,
 	// so the token throughputs and costs stay nil rather than look measured.
 	if s.OutputTokensUnknown == 0 {
@@ -146,7 +153,7 @@ func Summarize(framework, model, workload string, records []record.Record, opts 
 		s.CostPer1MTotalTokensUSD = costPer1M(opts.PricePerHourUSD, s.DurationS, s.InputTokens+s.OutputTokens)
 	}
 
-	if !math.IsInf(opts.TargetRate, 1) {
+	if opts.TargetRate > 0 && !math.IsInf(opts.TargetRate, 1) {
 		s.AchievedRate = achievedRate(sends)
 	}
 	if s.OutputTokensUnknown > 0 {
@@ -198,6 +205,14 @@ func meetsSLO(r *record.Record, slo SLO) bool {
 		}
 	}
 	return true
+}
+
+// sloMs returns an SLO threshold in milliseconds, nil when it is not set.
+func sloMs(d time.Duration) *float64 {
+	if d <= 0 {
+		return nil
+	}
+	return ptr(ms(d))
 }
 
 // windowBounds tracks the first scheduled send and the last completion.

@@ -401,12 +401,44 @@ func TestSummarizeGoodput(t *testing.T) {
 		t.Fatalf("DurationS = %v, want 2", s.DurationS)
 	}
 	approx(t, "goodput", s.Goodput, 3.0/2)
+	if s.GoodRequests != 3 {
+		t.Errorf("GoodRequests = %d, want 3", s.GoodRequests)
+	}
+	approx(t, "SLO TTFT", s.SLOTTFTMs, 100)
+	approx(t, "SLO TPOT", s.SLOTPOTMs, 30)
+	approx(t, "SLO E2E", s.SLOE2EMs, 200)
 
 	s = Summarize("f", "m", "w", records, Options{SLO: SLO{E2E: 100 * msD}})
 	approx(t, "goodput with E2E only", s.Goodput, 2.0/2)
+	if s.GoodRequests != 2 {
+		t.Errorf("GoodRequests with E2E only = %d, want 2", s.GoodRequests)
+	}
+	isNil(t, "SLO TTFT with E2E only", s.SLOTTFTMs)
+	isNil(t, "SLO TPOT with E2E only", s.SLOTPOTMs)
+	approx(t, "SLO E2E with E2E only", s.SLOE2EMs, 100)
 
 	s = Summarize("f", "m", "w", records, Options{})
 	isNil(t, "goodput without SLO", s.Goodput)
+	if s.GoodRequests != 0 {
+		t.Errorf("GoodRequests without SLO = %d, want 0", s.GoodRequests)
+	}
+	isNil(t, "SLO TTFT without SLO", s.SLOTTFTMs)
+	isNil(t, "SLO TPOT without SLO", s.SLOTPOTMs)
+	isNil(t, "SLO E2E without SLO", s.SLOE2EMs)
+}
+
+func TestSummarizeSLOInJSON(t *testing.T) {
+	records := []record.Record{okRecord(0, 0, 3, 50, 60, 70)}
+	s := Summarize("f", "m", "w", records, Options{SLO: SLO{TTFT: 50500 * time.Microsecond}})
+	data, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"good_requests":1`, `"slo_ttft_ms":50.5`, `"slo_tpot_ms":null`, `"slo_e2e_ms":null`} {
+		if !bytes.Contains(data, []byte(want)) {
+			t.Errorf("JSON %s does not contain %s", data, want)
+		}
+	}
 }
 
 func TestSummarizeRates(t *testing.T) {
@@ -428,7 +460,8 @@ func TestSummarizeRates(t *testing.T) {
 	}{
 		{"rate 10 constant", sendsAt(3*msD, 0, 100, 200, 300, 400), 10, "10", ptr(10)},
 		{"inf", sendsAt(0, 0, 0, 0, 0, 1), math.Inf(1), "inf", nil},
-		{"closed loop", sendsAt(0, 0, 50, 100), 0, "", ptr(20)},
+		{"closed loop", sendsAt(0, 0, 50, 100), 0, "", nil},
+		{"closed loop with simultaneous first sends", sendsAt(0, 0, 0, 0, 0, 1), 0, "", nil},
 		{"fractional target", sendsAt(0, 0, 2000), 0.5, "0.5", ptr(0.5)},
 		{"one send", sendsAt(0, 0), 10, "10", nil},
 		{"tiny target written with an exponent", sendsAt(0, 0), 1e-300, "1e-300", nil},

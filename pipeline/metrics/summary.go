@@ -71,9 +71,20 @@ type Summary struct {
 	// Goodput is successful requests per second that met every SLO; nil when
 	// no SLO was set.
 	Goodput *float64 `json:"goodput"`
+	// GoodRequests counts successful requests that met every set SLO; 0 when
+	// no SLO was set.
+	GoodRequests int `json:"good_requests"`
+	// SLOTTFTMs, SLOTPOTMs and SLOE2EMs are the SLO thresholds in
+	// milliseconds that Goodput and GoodRequests were computed against; nil
+	// when that objective is not set.
+	SLOTTFTMs *float64 `json:"slo_ttft_ms"`
+	SLOTPOTMs *float64 `json:"slo_tpot_ms"`
+	SLOE2EMs  *float64 `json:"slo_e2e_ms"`
 
 	// TargetRate is the workload's request rate ("inf", a number as text, or
-	// "" for closed loop); AchievedRate the rate of actual sends.
+	// "" for closed loop). AchievedRate is the rate of actual sends in
+	// requests per second, for open loop only: nil for closed loop, where
+	// sends follow completions rather than a schedule, and for "inf".
 	TargetRate   string   `json:"target_rate"`
 	AchievedRate *float64 `json:"achieved_rate"`
 	Concurrency  int      `json:"concurrency"`

@@ -17,6 +17,9 @@ func build(in Input) document {
 	doc := document{title: "llmbench report"}
 	doc.sections = append(doc.sections, environmentSection(in))
 	doc.sections = append(doc.sections, resultSections(in, notes)...)
+	if s, ok := goodputSection(in); ok {
+		doc.sections = append(doc.sections, s)
+	}
 	if s, ok := comparisonSection(in); ok {
 		doc.sections = append(doc.sections, s)
 	}
@@ -168,7 +171,9 @@ func timestamp(t time.Time) string {
 }
 
 // resultSections returns one section per workload with a throughput and
-// cost table and a latency table.
+// cost table and a latency table. When a cell of the workload has a target
+// rate (open loop), the throughput table gets a column with the target and
+// achieved request rates.
 func resultSections(in Input, notes *noteSet) []section {
 	var sections []section
 	for _, workload := range workloads(in.Cells) {
@@ -177,6 +182,15 @@ func resultSections(in Input, notes *noteSet) []section {
 			labels: 2,
 			headers: []string{"framework", "model", "ok/total", "failed", "output tok/s", "total tok/s", "req/s",
 				"$/1M output", "$/1M total"},
+		}
+		openLoop := false
+		for i := range in.Cells {
+			if in.Cells[i].Info.Workload == workload && in.Cells[i].Summary.TargetRate != "" {
+				openLoop = true
+			}
+		}
+		if openLoop {
+			throughput.headers = append(throughput.headers, "rate target/achieved (req/s)")
 		}
 		latency := table{
 			title:   "Latency (ms)",
@@ -189,12 +203,16 @@ func resultSections(in Input, notes *noteSet) []section {
 				continue
 			}
 			s := &c.Summary
-			throughput.rows = append(throughput.rows, []string{
+			row := []string{
 				c.Info.Framework + notes.marks(i), c.Info.Model,
 				fmt.Sprintf("%d/%d", s.RequestsOK, s.RequestsTotal), fmt.Sprint(s.RequestsFailed),
 				fixed(s.OutputTokenThroughput, 1), fixed(s.TotalTokenThroughput, 1), fixed(s.RequestThroughput, 2),
 				usd(s.CostPer1MOutputTokensUSD), usd(s.CostPer1MTotalTokensUSD),
-			})
+			}
+			if openLoop {
+				row = append(row, rates(s))
+			}
+			throughput.rows = append(throughput.rows, row)
 			for _, m := range []struct {
 				name string
 				d    *metrics.Distribution
@@ -211,6 +229,16 @@ func resultSections(in Input, notes *noteSet) []section {
 		})
 	}
 	return sections
+}
+
+// rates formats the target and achieved request rates of a cell, "2 /
+// 1.87"; "closed loop" for a cell without a target rate. The achieved rate
+// is n/a for "inf", whose sends all fall at about the same time.
+func rates(s *metrics.Summary) string {
+	if s.TargetRate == "" {
+		return "closed loop"
+	}
+	return s.TargetRate + " / " + fixed(s.AchievedRate, 2)
 }
 
 // measuredOK returns the measured (non-warm-up) successful records.

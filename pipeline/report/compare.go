@@ -67,7 +67,9 @@ func comparisonSection(in Input) (section, bool) {
 	s := section{
 		title: "Framework comparison",
 		paragraphs: []string{fmt.Sprintf(
-			"Each framework against the first one measured for the same model and workload. The ratio is other / baseline. "+
+			"Each framework against the first one measured for the same model and workload, when both ran the same "+
+				"requests, max_tokens, concurrency, target rate and (where every prompt has the same length) input length. "+
+				"The ratio is other / baseline. "+
 				"Latency medians are compared with a two-sided Mann-Whitney U test on the per-request samples of successful requests "+
 				"(exact when there are no ties and at most %d samples, else the normal approximation), at alpha = %g. "+
 				"Throughput is one number per cell, so it has no test, "+
@@ -92,17 +94,35 @@ func comparisonSection(in Input) (section, bool) {
 				}
 			}
 			for _, other := range group[min(1, len(group)):] {
-				s.tables = append(s.tables, compareCells(group[0], other, alpha))
+				s.tables = append(s.tables, comparePair(group[0], other, alpha))
 			}
 		}
 	}
 	return s, len(s.tables) > 0
 }
 
+// comparePair returns the table comparing other with base, or, when their
+// workload settings differ, a table without rows whose line says so:
+// numbers of different loads say nothing about the frameworks.
+func comparePair(base, other *Cell, alpha float64) table {
+	baseSettings, otherSettings := settingsOf(base), settingsOf(other)
+	if !baseSettings.matches(otherSettings) {
+		return table{
+			title:  comparisonTitle(base, other),
+			legend: []string{notComparedLine(base, other, baseSettings, otherSettings)},
+		}
+	}
+	return compareCells(base, other, alpha)
+}
+
+func comparisonTitle(base, other *Cell) string {
+	return fmt.Sprintf("%s vs %s: %s, %s", other.Info.Framework, base.Info.Framework, base.Info.Model, base.Info.Workload)
+}
+
 // compareCells returns the table comparing other with base.
 func compareCells(base, other *Cell, alpha float64) table {
 	t := table{
-		title:   fmt.Sprintf("%s vs %s: %s, %s", other.Info.Framework, base.Info.Framework, base.Info.Model, base.Info.Workload),
+		title:   comparisonTitle(base, other),
 		labels:  1,
 		text:    []int{4, 5},
 		headers: []string{"metric", base.Info.Framework, other.Info.Framework, "ratio", "better", "test"},

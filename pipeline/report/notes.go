@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/llmbench/llmbench-action/pipeline/metrics"
 )
 
 // noteSet holds the report's footnotes: numbered texts, and the numbers
@@ -114,8 +116,8 @@ func collectNotes(in Input) *noteSet {
 // not all the server's usage.
 func addTokenSourceNotes(notes *noteSet, cell int, name string, c *Cell) {
 	if n := c.Summary.InputTokensFromClient; n > 0 {
-		notes.add(cell, fmt.Sprintf("%sinput tokens of %d requests are the client's count (the server sent no prompt_tokens); "+
-			"total tok/s and cost per 1M total tokens use it.", name, n))
+		notes.add(cell, fmt.Sprintf("%sinput tokens of %d requests are the client's count (the server sent no prompt_tokens); %s",
+			name, n, inputCountUse(&c.Summary)))
 	}
 	if n := c.Summary.OutputTokensEstimated; n > 0 {
 		notes.add(cell, fmt.Sprintf("%s%d of %d successful requests have estimated output token counts (%s), not the server's usage.",
@@ -125,6 +127,22 @@ func addTokenSourceNotes(notes *noteSet, cell int, name string, c *Cell) {
 		notes.add(cell, fmt.Sprintf("%soutput tokens of %d requests are unknown (no usage from the server and no tokenizer); "+
 			"token throughput and cost are n/a.", name, n))
 	}
+}
+
+// inputCountUse says which figures of a summary use an input token count
+// that is the client's, and why a figure that would use it is n/a.
+func inputCountUse(s *metrics.Summary) string {
+	if n := s.OutputTokensUnknown; n > 0 {
+		return fmt.Sprintf("total tok/s and cost per 1M total tokens would use it, but both are n/a "+
+			"because the output tokens of %d requests are unknown.", n)
+	}
+	switch {
+	case s.TotalTokenThroughput != nil && s.CostPer1MTotalTokensUSD != nil:
+		return "total tok/s and cost per 1M total tokens use it."
+	case s.TotalTokenThroughput != nil:
+		return "total tok/s uses it; cost per 1M total tokens is n/a without a price per hour."
+	}
+	return "total tok/s and cost per 1M total tokens would use it, but both are n/a because the measured window is empty."
 }
 
 // estimateSources lists the distinct sources of estimated output token

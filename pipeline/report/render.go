@@ -33,9 +33,10 @@ type image struct {
 	path string
 }
 
-// table is a titled table. The first labels columns hold names and are
-// left-aligned, as are the columns listed in text; the others hold numbers
-// and are right-aligned.
+// table is a titled table. The first labels columns contain names and are
+// left-aligned, as are the columns listed in text; the others contain
+// numbers and are right-aligned. A table without headers prints only its
+// title and legend.
 type table struct {
 	title   string
 	labels  int
@@ -72,18 +73,9 @@ func renderMarkdown(w io.Writer, doc document) error {
 			if t.title != "" {
 				fmt.Fprintf(&b, "\n### %s\n", t.title)
 			}
-			b.WriteString("\n")
-			writeMarkdownRow(&b, t.headers)
-			align := make([]string, len(t.headers))
-			for i := range align {
-				align[i] = "---:"
-				if t.leftAligned(i) {
-					align[i] = "---"
-				}
-			}
-			b.WriteString("|" + strings.Join(align, "|") + "|\n")
-			for _, row := range t.rows {
-				writeMarkdownRow(&b, row)
+			if len(t.headers) > 0 {
+				b.WriteString("\n")
+				writeMarkdownTable(&b, t)
 			}
 			for _, line := range t.legend {
 				fmt.Fprintf(&b, "\n%s\n", line)
@@ -105,6 +97,21 @@ func renderMarkdown(w io.Writer, doc document) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func writeMarkdownTable(b *strings.Builder, t table) {
+	writeMarkdownRow(b, t.headers)
+	align := make([]string, len(t.headers))
+	for i := range align {
+		align[i] = "---:"
+		if t.leftAligned(i) {
+			align[i] = "---"
+		}
+	}
+	b.WriteString("|" + strings.Join(align, "|") + "|\n")
+	for _, row := range t.rows {
+		writeMarkdownRow(b, row)
+	}
 }
 
 func writeMarkdownRow(b *strings.Builder, cells []string) {
@@ -129,8 +136,10 @@ func renderText(w io.Writer, doc document) error {
 			if t.title != "" {
 				fmt.Fprintf(&b, "\n%s\n", t.title)
 			}
-			b.WriteString("\n")
-			writeTextTable(&b, t)
+			if len(t.headers) > 0 {
+				b.WriteString("\n")
+				writeTextTable(&b, t)
+			}
 			for _, line := range t.legend {
 				fmt.Fprintf(&b, "\n%s\n", stripMarkdown(line))
 			}

@@ -18,7 +18,8 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 // testInput builds a run of 2 frameworks x 3 models x 2 workloads from
 // seeded records. sglang streams 3 tokens per event; phi-2 has no
-// parameter count; one cell is incomplete and one is missing.
+// parameter count; one cell is incomplete and one is missing. The medium
+// cells have an SLO except phi-2 on sglang.
 func testInput() Input {
 	models := []struct {
 		id   string
@@ -87,6 +88,9 @@ func testInput() Input {
 				}
 				if m.id == "microsoft/phi-2" {
 					info.Options.PricePerHourUSD = 0
+				}
+				if w.name == "medium" && !(framework == "sglang" && m.id == "microsoft/phi-2") {
+					info.Options.SLO = metrics.SLO{TTFT: 14 * time.Millisecond, TPOT: 10500 * time.Microsecond}
 				}
 				records := resultstest.Records(spec)
 				in.Cells = append(in.Cells, Cell{

@@ -36,6 +36,8 @@ func scalingSection(in Input) (section, bool) {
 			if len(group) < 2 {
 				continue
 			}
+			// NOTE: unlike the framework comparison, this does not check that the
+			// models ran the same workload settings (settingsOf).
 			s.tables = append(s.tables, scalingTable(in.Params, framework, workload, group))
 		}
 	}

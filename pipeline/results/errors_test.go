@@ -104,7 +104,7 @@ func TestOpenErrors(t *testing.T) {
 			name:    "empty directory",
 			setup:   func(dir string) { os.MkdirAll(dir, 0o755) },
 			wantErr: ErrNotResults,
-			want:    "not a results directory: DIR holds neither requests.parquet nor a cells folder; pass the output directory of an llmbench run",
+			want:    "not a results directory: DIR contains neither requests.parquet nor a cells folder; pass the output directory of an llmbench run",
 		},
 		{
 			name: "truncated requests.parquet",
@@ -184,7 +184,7 @@ func TestOpenErrors(t *testing.T) {
 				}
 			},
 			wantErr: ErrEmptyRun,
-			want:    "empty run: DIR holds no finished cell; the run stopped before its first cell finished, so re-run it",
+			want:    "empty run: DIR contains no finished cell; the run stopped before its first cell finished, so re-run it",
 		},
 		{
 			name: "killed before the first cell",
@@ -194,7 +194,7 @@ func TestOpenErrors(t *testing.T) {
 				}
 			},
 			wantErr: ErrEmptyRun,
-			want:    "empty run: DIR holds no finished cell; the run stopped before its first cell finished, so re-run it",
+			want:    "empty run: DIR contains no finished cell; the run stopped before its first cell finished, so re-run it",
 		},
 		{
 			name: "corrupt cell file",
@@ -290,7 +290,7 @@ func TestMergeErrors(t *testing.T) {
 	writeTestRun(t, second)
 
 	err := Merge([]string{first, second}, filepath.Join(base, "merged"))
-	want := "merging results: duplicate cell: both " + first + " and " + second + " hold cell vllm/facebook/opt-125m/small; remove it from one of them"
+	want := "merging results: duplicate cell: both " + first + " and " + second + " contain cell vllm/facebook/opt-125m/small; remove it from one of them"
 	if err == nil || err.Error() != want {
 		t.Errorf("Merge of overlapping runs: error %v, want %s", err, want)
 	}

@@ -40,7 +40,7 @@ func Merge(dirs []string, out string) error {
 		for _, c := range run.Cells {
 			key := c.Info.Key()
 			if first, ok := owner[key]; ok {
-				return fmt.Errorf("merging results: %w: both %s and %s hold cell %s; remove it from one of them", ErrDuplicateCell, first, dir, key)
+				return fmt.Errorf("merging results: %w: both %s and %s contain cell %s; remove it from one of them", ErrDuplicateCell, first, dir, key)
 			}
 			owner[key] = dir
 		}

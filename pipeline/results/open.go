@@ -106,7 +106,7 @@ func Open(dir string) (*Run, error) {
 	hasRequests := exists(requestsPath)
 	hasCells := exists(cellsPath)
 	if !hasRequests && !hasCells {
-		return nil, fmt.Errorf("%w: %s holds neither %s nor a %s folder; pass the output directory of an llmbench run", ErrNotResults, dir, RequestsFile, CellsDir)
+		return nil, fmt.Errorf("%w: %s contains neither %s nor a %s folder; pass the output directory of an llmbench run", ErrNotResults, dir, RequestsFile, CellsDir)
 	}
 
 	if hasRequests {
@@ -127,7 +127,7 @@ func Open(dir string) (*Run, error) {
 	}
 
 	if len(run.Cells) == 0 {
-		return nil, fmt.Errorf("%w: %s holds no finished cell; the run stopped before its first cell finished, so re-run it", ErrEmptyRun, dir)
+		return nil, fmt.Errorf("%w: %s contains no finished cell; the run stopped before its first cell finished, so re-run it", ErrEmptyRun, dir)
 	}
 	for _, key := range run.Info.Planned {
 		if !seen[key] {
@@ -398,5 +398,5 @@ func SchemaVersionOf(dir string) (string, error) {
 	if !exists(dir) {
 		return "", fmt.Errorf("%w: %s does not exist; pass the output directory of an llmbench run", ErrNotFound, dir)
 	}
-	return "", fmt.Errorf("%w: %s holds no Parquet file", ErrNotResults, dir)
+	return "", fmt.Errorf("%w: %s contains no Parquet file", ErrNotResults, dir)
 }
