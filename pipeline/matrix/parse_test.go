@@ -251,6 +251,11 @@ func TestParseErrors(t *testing.T) {
 			want: `matrix.yaml:3: models[1]: duplicate model "gpt2" (first at line 2)`,
 		},
 		{
+			name: "duplicate model in another case",
+			yaml: "models:\n  - facebook/opt-125m\n  - Facebook/OPT-125m\n",
+			want: `matrix.yaml:3: models[1]: duplicate model "Facebook/OPT-125m" (first at line 2)`,
+		},
+		{
 			name: "unknown framework",
 			yaml: "frameworks:\n  - name: tgi\n",
 			want: `matrix.yaml:2: frameworks[0].name: unknown framework "tgi"; known frameworks are vllm, sglang`,

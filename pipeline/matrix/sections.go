@@ -202,10 +202,13 @@ func (d *decoder) models(e entry) ([]Model, error) {
 		if err != nil {
 			return nil, err
 		}
-		if first, dup := firstLine[m.ID]; dup {
+		// Hugging Face resolves repository ids without regard to case, so
+		// ids that differ only in case name one model.
+		key := strings.ToLower(m.ID)
+		if first, dup := firstLine[key]; dup {
 			return nil, d.errorf(idAt, fieldOf(item, field, "id"), "duplicate model %q (first at line %d)", m.ID, first)
 		}
-		firstLine[m.ID] = idAt.Line
+		firstLine[key] = idAt.Line
 		models = append(models, m)
 	}
 	return models, nil
