@@ -605,3 +605,39 @@ func TestBoxesMatchSummary(t *testing.T) {
 		}
 	}
 }
+
+// TestOverriddenWorkloadSubtitle checks that a workload whose cells got
+// different settings from matrix overrides is not described by one cell's
+// settings.
+func TestOverriddenWorkloadSubtitle(t *testing.T) {
+	cells := planCells(planFrameworks)
+	for i := range cells {
+		if cells[i].framework == "vllm" && cells[i].workload.name == "small" {
+			cells[i].workload.maxTokens = 32
+			cells[i].workload.requests = 12
+		}
+	}
+	dir := t.TempDir()
+	if _, err := WriteAll(dir, buildInput(cells, 1.006)); err != nil {
+		t.Fatal(err)
+	}
+
+	small, err := os.ReadFile(filepath.Join(dir, "throughput-small.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(small, []byte("differ between cells")) {
+		t.Error("throughput-small.svg does not say that its cells' settings differ")
+	}
+	if bytes.Contains(small, []byte("max_tokens 32")) || bytes.Contains(small, []byte("max_tokens 64")) {
+		t.Error("throughput-small.svg describes one cell's max_tokens as the workload's")
+	}
+
+	medium, err := os.ReadFile(filepath.Join(dir, "throughput-medium.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(medium, []byte("max_tokens 128")) {
+		t.Error("throughput-medium.svg lost the description of its uniform cells")
+	}
+}

@@ -301,34 +301,49 @@ func mode(values []int) int {
 
 // workloadDescription returns a one-line description of a workload from its
 // summaries and records, e.g. "50 requests, max_tokens 128, concurrency 8".
+// When matrix overrides gave its cells different output lengths or loads,
+// it says so instead of describing one cell's settings as the workload's.
+// The request count is the largest cell's, since a cell cut short by an
+// interrupt has fewer.
 func (run *runData) workloadDescription(workload string) string {
 	total := 0
-	var maxTokens []int
-	var s *metrics.Summary
+	var settings []string
 	for _, f := range run.frameworks {
 		for _, m := range run.models {
 			cell := run.summary(f, m, workload)
 			if cell == nil {
 				continue
 			}
-			if s == nil {
-				s = cell
-			}
 			total = max(total, cell.RequestsTotal)
-			for _, r := range run.records[cellKey{f, m, workload}] {
-				maxTokens = append(maxTokens, r.MaxTokens)
+			d := cellSettings(cell, run.records[cellKey{f, m, workload}])
+			if !slices.Contains(settings, d) {
+				settings = append(settings, d)
 			}
 		}
 	}
-
+	if len(settings) > 1 {
+		return fmt.Sprintf("%d requests; output length or load differ between cells (see report.md)", total)
+	}
 	parts := []string{fmt.Sprintf("%d requests", total)}
+	if len(settings) == 1 && settings[0] != "" {
+		parts = append(parts, settings[0])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// cellSettings describes one cell's output length and load, e.g.
+// "max_tokens 128, concurrency 8".
+func cellSettings(s *metrics.Summary, records []record.Record) string {
+	var maxTokens []int
+	for _, r := range records {
+		maxTokens = append(maxTokens, r.MaxTokens)
+	}
+	var parts []string
 	if mt := mode(maxTokens); mt > 0 {
 		parts = append(parts, fmt.Sprintf("max_tokens %d", mt))
 	}
-	if s != nil {
-		if load := loadLabel(s); load != "" {
-			parts = append(parts, load)
-		}
+	if load := loadLabel(s); load != "" {
+		parts = append(parts, load)
 	}
 	return strings.Join(parts, ", ")
 }
