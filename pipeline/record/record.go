@@ -5,7 +5,8 @@
 // records, never measured separately. All durations come from one monotonic
 // clock. Request-relative durations (TTFT, E2E, token times) are measured from
 // the request's scheduled send time, so client-side queueing shows up in them
-// instead of being hidden; SendDelay and SlotWait say how much of it there was.
+// instead of being hidden. SendDelay and SlotWait measure how much of it there
+// was.
 package record
 
 import "time"
@@ -82,8 +83,8 @@ type Record struct {
 	// time, so chunk ITLs may be zero.
 	TokenTimes []time.Duration
 	// TokensPerEvent holds, parallel to TokenTimes, the number of output
-	// tokens each event carried when the server said so (cumulative usage on
-	// every chunk); nil when unknown.
+	// tokens each event carried when the server reported it (cumulative usage
+	// on every chunk). It is nil when unknown.
 	TokensPerEvent []int
 
 	// OutputTokens is the server's last usage.completion_tokens, or an
@@ -92,7 +93,7 @@ type Record struct {
 	OutputTokens          int
 	OutputTokensKnown     bool
 	OutputTokensEstimated bool
-	// OutputTokensSource says where OutputTokens came from: "usage", or
+	// OutputTokensSource is the origin of OutputTokens: "usage", or
 	// "estimated (<tokenizer>)".
 	OutputTokensSource string
 

@@ -141,6 +141,9 @@ func startSim(ctx context.Context, opts Options, g group) (*server, error) {
 		return nil, err
 	}
 	args := fw.Args(containerSpec(opts, g))
+
+	// Simulator settings come as LLMBENCH_SIM_* variables, as they would in
+	// a container: the run's, then the framework's, then this process's.
 	env := simEnv(opts)
 	for k, v := range g.Framework.Env {
 		env[k] = v
@@ -154,6 +157,7 @@ func startSim(ctx context.Context, opts Options, g group) (*server, error) {
 		}
 		return os.LookupEnv(name)
 	}
+
 	cfg, err := sim.ParseArgsEnv(flavor, args, lookup)
 	if err != nil {
 		return nil, fmt.Errorf("starting simulated %s for %s: %w", flavor, g.Model.ID, err)
@@ -194,9 +198,9 @@ func describeServer(opts Options, s *server) string {
 	case TargetSim:
 		return "simulated " + s.flavor + " serving " + s.servedModel
 	}
-	what := s.image
+	description := s.image
 	if s.digest != "" {
-		what += " (" + s.digest + ")"
+		description += " (" + s.digest + ")"
 	}
-	return what + " serving " + s.servedModel
+	return description + " serving " + s.servedModel
 }
