@@ -23,7 +23,7 @@ var (
 	ErrFailed = errors.New("the benchmark had failures")
 	// ErrForkRefused means a pull request from a fork was refused on a
 	// self-hosted runner.
-	ErrForkRefused = errors.New("pull request from a fork refused on a self-hosted runner")
+	ErrForkRefused = errors.New("pull request from a fork rejected on a self-hosted runner")
 )
 
 // Config is the configuration of Run besides the environment.
