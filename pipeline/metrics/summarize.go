@@ -2,10 +2,10 @@ package metrics
 
 import (
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/llmbench/llmbench-action/pipeline/record"
+	"github.com/llmbench/llmbench-action/pipeline/workload"
 )
 
 // SLO sets optional service-level objectives for goodput. A zero value
@@ -67,13 +67,13 @@ const FailureUnknown record.FailureKind = "unknown"
 //     meaningless rate. It is also nil for a target rate of +Inf, because
 //     those sends all fall at about 0, and for fewer than 2 sends or a zero
 //     span.
-func Summarize(framework, model, workload string, records []record.Record, opts Options) Summary {
+func Summarize(framework, model, workloadName string, records []record.Record, opts Options) Summary {
 	s := Summary{
 		Framework:   framework,
 		Model:       model,
-		Workload:    workload,
+		Workload:    workloadName,
 		Failures:    map[record.FailureKind]int{},
-		TargetRate:  formatRate(opts.TargetRate),
+		TargetRate:  workload.FormatRate(opts.TargetRate),
 		Concurrency: opts.Concurrency,
 	}
 
@@ -260,18 +260,4 @@ func achievedRate(sends []time.Duration) *float64 {
 		return nil
 	}
 	return ptr(float64(len(sends)-1) / (last - first).Seconds())
-}
-
-// formatRate writes a target rate as summaries show it: "inf", the
-// shortest form that reads back exactly (with an exponent for very small or
-// large rates), or "" for closed loop.
-func formatRate(rate float64) string {
-	switch {
-	case math.IsInf(rate, 1):
-		return "inf"
-	case rate > 0:
-		return strconv.FormatFloat(rate, 'g', -1, 64)
-	default:
-		return ""
-	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/llmbench/llmbench-action/pipeline/metrics"
+	"github.com/llmbench/llmbench-action/pipeline/workload"
 )
 
 // SchemaVersion is the version of the results layout and of the
@@ -166,7 +167,7 @@ func (c CellInfo) MarshalJSON() ([]byte, error) {
 		SLOTTFTMs:       toMs(c.Options.SLO.TTFT),
 		SLOTPOTMs:       toMs(c.Options.SLO.TPOT),
 		SLOE2EMs:        toMs(c.Options.SLO.E2E),
-		TargetRate:      formatRate(c.Options.TargetRate),
+		TargetRate:      workload.FormatRate(c.Options.TargetRate),
 		Concurrency:     c.Options.Concurrency,
 		Image:           c.Image,
 		ImageDigest:     c.ImageDigest,
@@ -217,31 +218,8 @@ func (c *CellInfo) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// formatRate writes a request rate as text: "" for closed loop (0), "inf",
-// or the shortest decimal that parses back to the same float64.
-func formatRate(rate float64) string {
-	switch {
-	case rate == 0:
-		return ""
-	case math.IsInf(rate, 1):
-		return "inf"
-	}
-	return strconv.FormatFloat(rate, 'g', -1, 64)
-}
-
-// canonicalRate rewrites a target rate given as text in the form formatRate
-// writes, so that 1e308 is "1e+308" rather than a 309-digit decimal. Text
-// that is not a rate, and a zero rate, are returned unchanged.
-func canonicalRate(text string) string {
-	rate, err := parseRate(text)
-	if err != nil || rate == 0 {
-		return text
-	}
-	return formatRate(rate)
-}
-
-// parseRate reads what formatRate writes, and any other decimal or
-// exponent form of a rate.
+// parseRate reads what workload.FormatRate writes, and any other decimal
+// or exponent form of a rate.
 func parseRate(s string) (float64, error) {
 	switch s {
 	case "":

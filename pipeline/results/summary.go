@@ -109,7 +109,7 @@ func buildSummaryColumns() []summaryColumn {
 		optional("slo_ttft_ms", func(s *metrics.Summary) *float64 { return s.SLOTTFTMs }),
 		optional("slo_tpot_ms", func(s *metrics.Summary) *float64 { return s.SLOTPOTMs }),
 		optional("slo_e2e_ms", func(s *metrics.Summary) *float64 { return s.SLOE2EMs }),
-		str("target_rate", func(s *metrics.Summary) string { return canonicalRate(s.TargetRate) }),
+		str("target_rate", func(s *metrics.Summary) string { return s.TargetRate }),
 		optional("achieved_rate", func(s *metrics.Summary) *float64 { return s.AchievedRate }),
 		integer("concurrency", func(s *metrics.Summary) int { return s.Concurrency }),
 		integer("usage_mismatches", func(s *metrics.Summary) int { return s.UsageMismatches }),
@@ -253,15 +253,9 @@ func csvCell(value any) string {
 }
 
 // WriteSummaryJSON writes the summaries as an indented JSON array with the
-// field names of metrics.Summary, followed by a newline. The target rate is
-// written in its shortest form, as in summary.csv.
+// field names of metrics.Summary, followed by a newline.
 func WriteSummaryJSON(w io.Writer, summaries []metrics.Summary) error {
-	out := make([]metrics.Summary, len(summaries))
-	for i, s := range summaries {
-		s.TargetRate = canonicalRate(s.TargetRate)
-		out[i] = s
-	}
-	data, err := json.MarshalIndent(out, "", "  ")
+	data, err := json.MarshalIndent(summaries, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encoding summaries: %w", err)
 	}
