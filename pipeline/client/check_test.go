@@ -177,18 +177,39 @@ func TestBaseURLPasswordNotShown(t *testing.T) {
 	}
 }
 
-func TestRedactRawURL(t *testing.T) {
+func TestRedactURLTable(t *testing.T) {
 	for raw, want := range map[string]string{
 		"http://u:p@h:1/x":       "http://u:xxxxx@h:1/x",
 		"http://u@h:1":           "http://u@h:1",
 		"http://h:1/a@b:c":       "http://h:1/a@b:c",
 		"u:p@h":                  "u:xxxxx@h",
-		"http://u:p:q@r@h:bad?x": "http://u:xxxxx@h:bad?x",
+		"http://u:p:q@r@h:bad?x": "http://u:xxxxx@h:bad?xxxxx",
 		"http://127.0.0.1:8000":  "http://127.0.0.1:8000",
 		"":                       "",
 	} {
-		if got := redactRawURL(raw); got != want {
-			t.Errorf("redactRawURL(%q) = %q, want %q", raw, got, want)
+		if got := RedactURL(raw); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", raw, got, want)
 		}
+	}
+}
+
+func TestRedactURLHidesKeys(t *testing.T) {
+	const secret = "hf_FAKEsecretTOKEN1234567890"
+	for _, raw := range []string{
+		"http://user:" + secret + "@127.0.0.1:8000",
+		"http://127.0.0.1:8000/?api_key=" + secret,
+		"http://127.0.0.1:8000/#" + secret,
+		"http://user:" + secret + "@[::1",
+		"127.0.0.1:8000/?key=" + secret,
+	} {
+		if got := RedactURL(raw); strings.Contains(got, secret) {
+			t.Errorf("RedactURL(%q) = %q, still contains the secret", raw, got)
+		}
+	}
+	if got := RedactURL("http://127.0.0.1:8000/v1"); got != "http://127.0.0.1:8000/v1" {
+		t.Errorf("RedactURL changed a URL without secrets: %q", got)
+	}
+	if got := RedactURL("http://user:pw@host:1/p"); got != "http://user:xxxxx@host:1/p" {
+		t.Errorf("RedactURL(user:pw) = %q, want http://user:xxxxx@host:1/p", got)
 	}
 }

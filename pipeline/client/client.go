@@ -132,7 +132,7 @@ func normalizeBaseURL(raw string) (base, display string, err error) {
 	if raw == "" {
 		return "", "", errors.New("client base URL is empty: set it to the server's root, e.g. http://127.0.0.1:8000")
 	}
-	redacted := redactRawURL(raw)
+	redacted := RedactURL(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
 		// The *url.Error repeats the raw URL, password included.
@@ -153,26 +153,29 @@ func normalizeBaseURL(raw string) (base, display string, err error) {
 	return u.String(), u.Redacted(), nil
 }
 
-// redactRawURL masks the password of a URL that may not parse, as
-// url.URL.Redacted does: "http://user:xxxxx@host".
-func redactRawURL(raw string) string {
+// RedactURL returns rawURL for messages, with its password, query and
+// fragment replaced by "xxxxx", because any of them may carry a key. It also
+// masks URLs that do not parse.
+func RedactURL(rawURL string) string {
+	if i := strings.IndexAny(rawURL, "?#"); i >= 0 {
+		rawURL = rawURL[:i+1] + "xxxxx"
+	}
 	start := 0
-	if i := strings.Index(raw, "://"); i >= 0 {
+	if i := strings.Index(rawURL, "://"); i >= 0 {
 		start = i + len("://")
 	}
-	authority := raw[start:]
+	authority := rawURL[start:]
 	if end := strings.IndexAny(authority, "/?#"); end >= 0 {
 		authority = authority[:end]
 	}
 	at := strings.LastIndexByte(authority, '@')
 	if at < 0 {
-		return raw
+		return rawURL
 	}
-	colon := strings.IndexByte(authority[:at], ':')
-	if colon < 0 {
-		return raw
+	if colon := strings.IndexByte(authority[:at], ':'); colon >= 0 {
+		return rawURL[:start+colon+1] + "xxxxx" + rawURL[start+at:]
 	}
-	return raw[:start+colon+1] + "xxxxx" + raw[start+at:]
+	return rawURL
 }
 
 // requestContext returns the context of one request: ctx with the

@@ -59,7 +59,7 @@ func runGroup(ctx context.Context, opts Options, writer *results.Writer, g group
 		endGroup()
 		return out
 	}
-	startStage.Logf("%s at %s", describeServer(opts, srv), redactURL(srv.baseURL))
+	startStage.Logf("%s at %s", describeServer(opts, srv), client.RedactURL(srv.baseURL))
 	startStage.Pass()
 
 	stopped := false

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/llmbench/llmbench-action/pipeline/client"
 	"github.com/llmbench/llmbench-action/pipeline/container"
 	"github.com/llmbench/llmbench-action/pipeline/matrix"
 	"github.com/llmbench/llmbench-action/pipeline/metrics"
@@ -239,33 +240,12 @@ func validateEndpoint(endpoint string) error {
 	}
 	u, err := url.Parse(endpoint)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("invalid --endpoint %q: want a base URL with scheme and host, e.g. http://127.0.0.1:8000", redactURL(endpoint))
+		return fmt.Errorf("invalid --endpoint %q: want a base URL with scheme and host, e.g. http://127.0.0.1:8000", client.RedactURL(endpoint))
 	}
 	if u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(endpoint, "?") || strings.HasSuffix(endpoint, "#") {
-		return fmt.Errorf("invalid --endpoint %q: a base URL has no query or fragment; remove them (an API key belongs in the server's settings, not the URL)", redactURL(endpoint))
+		return fmt.Errorf("invalid --endpoint %q: a base URL has no query or fragment; remove them (an API key belongs in the server's settings, not the URL)", client.RedactURL(endpoint))
 	}
 	return nil
-}
-
-// redactURL returns rawURL with any password, query and fragment replaced,
-// for messages: any of them may carry a key.
-func redactURL(rawURL string) string {
-	if i := strings.IndexAny(rawURL, "?#"); i >= 0 {
-		rawURL = rawURL[:i] + rawURL[i:i+1] + "xxxxx"
-	}
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		// An unparsable URL may still carry "user:password@"; drop what
-		// precedes the last "@" of the authority.
-		if at := strings.LastIndex(rawURL, "@"); at >= 0 {
-			if scheme := strings.Index(rawURL, "://"); scheme >= 0 && scheme < at {
-				return rawURL[:scheme+3] + "xxxxx" + rawURL[at:]
-			}
-			return "xxxxx" + rawURL[at:]
-		}
-		return rawURL
-	}
-	return u.Redacted()
 }
 
 func (o *Options) defaults() {
