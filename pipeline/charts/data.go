@@ -302,7 +302,8 @@ func mode(values []int) int {
 // workloadDescription returns a one-line description of a workload from its
 // summaries and records, e.g. "50 requests, max_tokens 128, concurrency 8".
 // When matrix overrides gave its cells different output lengths or loads,
-// it says so instead of describing one cell's settings as the workload's.
+// the description states that instead of describing one cell's settings as
+// the workload's.
 // The request count is the largest cell's, since a cell cut short by an
 // interrupt has fewer.
 func (run *runData) workloadDescription(workload string) string {

@@ -7,7 +7,7 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
-// latencyCaption says what the marks of a latency box show.
+// latencyCaption explains the marks of a latency box.
 const latencyCaption = "Each box: one cell's successful requests. Box p25 to p75, thick line p50, whiskers p10 and p90, diamond p99. " +
 	"Failed requests are left out and counted above their box."
 

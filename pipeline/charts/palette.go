@@ -20,7 +20,7 @@ var palette = []color.RGBA{
 	{0x99, 0x99, 0x99, 0xFF}, // grey
 }
 
-// knownFrameworks fixes the colour of each framework llmbench knows, so a
+// knownFrameworks fixes the colour of each framework llmbench supports, so a
 // framework keeps its colour across runs whatever else ran beside it.
 var knownFrameworks = map[string]int{
 	"vllm":     0,

@@ -65,8 +65,9 @@ func compareLoad(a, b loadLevel) int {
 	return cmp.Compare(a.concurrency, b.concurrency)
 }
 
-// workloadShape is what must match for workloads to be one sweep: output
-// length and input length, taken as the most frequent values in the records.
+// workloadShape is the part of a workload that must match for workloads to
+// form one sweep: output length and input length, taken as the most frequent
+// values in the records.
 type workloadShape struct {
 	maxTokens, inputTokens int
 }

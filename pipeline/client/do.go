@@ -127,7 +127,7 @@ type measurement struct {
 
 	sawDone          bool
 	endAt            time.Time
-	endNote          string // how a stream without [DONE] ended, "" for a clean end of the body
+	endNote          string // the end of a stream without [DONE], "" for a clean end of the body
 	usageCompletion  int
 	usageSeen        bool
 	perEventComplete bool // every token-bearing event so far carried usage

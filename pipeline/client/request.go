@@ -30,7 +30,8 @@ type Request struct {
 
 	// MaxTokens is the output length limit (max_tokens).
 	MaxTokens int
-	// IgnoreEOS asks vLLM and SGLang to generate exactly MaxTokens tokens.
+	// IgnoreEOS requests exactly MaxTokens tokens from vLLM and SGLang, which
+	// then do not stop at the end-of-sequence token.
 	IgnoreEOS bool
 	// Temperature is the sampling temperature; 0 means greedy.
 	Temperature float64

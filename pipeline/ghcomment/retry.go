@@ -40,10 +40,11 @@ type RetryPolicy struct {
 	Now func() time.Time
 }
 
-// retryTransport retries GitHub API requests that got a primary rate
-// limit (403 or 429 with X-RateLimit-Remaining: 0, until X-RateLimit-Reset),
-// a secondary rate limit (403 or 429 with Retry-After, or 429 without any
-// header), or a 5xx status for idempotent methods, with exponential backoff.
+// retryTransport retries GitHub API requests, with exponential backoff, that
+// got one of three answers. A primary rate limit is 403 or 429 with
+// X-RateLimit-Remaining: 0, and waits until X-RateLimit-Reset. A secondary
+// rate limit is 403 or 429 with Retry-After, or 429 without any header. A
+// 5xx status is retried for idempotent methods.
 // POST is not retried after a 5xx, because the server may have acted on it.
 type retryTransport struct {
 	base   http.RoundTripper

@@ -19,11 +19,11 @@ const maxTokensPerRequest = 1 << 17
 //
 // k comes from TokensPerEvent when the server reported it. Otherwise, when the
 // request's OutputTokens exceed its number of events, the first event is
-// taken to carry one token and the remaining OutputTokens-1 are spread as
-// evenly as whole numbers allow over the later events, the earlier events
-// getting the extra ones; the mean per-token ITL then equals TPOT. When the
-// count is not above the number of events, k is 1. A request whose
-// output token count is unknown has no per-token ITL.
+// taken to carry one token. The remaining OutputTokens-1 are spread as evenly
+// as whole numbers allow over the later events, the earlier events getting
+// the extra ones, so the mean per-token ITL equals TPOT. When the count is
+// not above the number of events, k is 1. A request whose output token count
+// is unknown has no per-token ITL.
 func appendTokenITLs(out []float64, r *record.Record) []float64 {
 	gaps := r.ChunkITLs()
 	if len(gaps) == 0 {

@@ -52,7 +52,7 @@ const FailureUnknown record.FailureKind = "unknown"
 //     count when the server sent none (counted in InputTokensFromClient).
 //     Output tokens are Record.OutputTokens when known, estimates included
 //     (counted in OutputTokensEstimated). Requests whose count is unknown
-//     are counted in OutputTokensUnknown; when there is any, the token
+//     are counted in OutputTokensUnknown. When there is any, the token
 //     throughputs and both costs are nil, because the total is an
 //     undercount. Both fallbacks add a warning.
 //   - Goodput counts successful requests that meet every set SLO. A request

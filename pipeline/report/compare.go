@@ -101,9 +101,10 @@ func comparisonSection(in Input) (section, bool) {
 	return s, len(s.tables) > 0
 }
 
-// comparePair returns the table comparing other with base, or, when their
-// workload settings differ, a table without rows whose line says so:
-// numbers of different loads say nothing about the frameworks.
+// comparePair returns the table comparing other with base. When their
+// workload settings differ, it returns a table without rows whose line
+// states that, because numbers of different loads do not compare the
+// frameworks.
 func comparePair(base, other *Cell, alpha float64) table {
 	baseSettings, otherSettings := settingsOf(base), settingsOf(other)
 	if !baseSettings.matches(otherSettings) {

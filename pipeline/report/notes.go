@@ -129,8 +129,8 @@ func addTokenSourceNotes(notes *noteSet, cell int, name string, c *Cell) {
 	}
 }
 
-// inputCountUse says which figures of a summary use an input token count
-// that is the client's, and why a figure that would use it is n/a.
+// inputCountUse names the figures of a summary that use an input token count
+// from the client, and explains why a figure that would use it is n/a.
 func inputCountUse(s *metrics.Summary) string {
 	if n := s.OutputTokensUnknown; n > 0 {
 		return fmt.Sprintf("total tok/s and cost per 1M total tokens would use it, but both are n/a "+

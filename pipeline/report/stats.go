@@ -8,8 +8,8 @@ import (
 )
 
 // maxExactSamples is the largest combined sample size for which the exact
-// distribution of U is computed; larger samples use the normal
-// approximation, which is accurate there.
+// distribution of U is computed. Larger samples use the normal
+// approximation, which is accurate at that size.
 const maxExactSamples = 200
 
 // mannWhitney is the outcome of a two-sided Mann-Whitney U test.

@@ -13,7 +13,7 @@ import (
 )
 
 // killHelperEnv makes the test binary act as a benchmark that writes cell 1
-// and is then killed while writing cell 2. Its value says where it stops:
+// and is then killed while writing cell 2. Its value is where it stops:
 // "cell" blocks before the rename of cell 2's own file, "requests" before
 // the rename of the requests.parquet that includes cell 2.
 const killHelperEnv = "LLMBENCH_RESULTS_KILL_HELPER"

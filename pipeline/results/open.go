@@ -363,7 +363,7 @@ func readRows(pf *parquet.File) (rows []RequestRow, err error) {
 		}
 	}
 	if int64(len(rows)) != pf.NumRows() {
-		return nil, fmt.Errorf("decoded %d rows, the footer says %d", len(rows), pf.NumRows())
+		return nil, fmt.Errorf("decoded %d rows, but the file footer records %d", len(rows), pf.NumRows())
 	}
 	return rows, nil
 }

@@ -52,14 +52,14 @@ type RequestRow struct {
 	// second list column made the file about 70% larger.
 	TokenTimesMs []float64 `parquet:"token_times_ms,list"`
 	// TokensPerEvent holds, parallel to TokenTimesMs, the output tokens each
-	// event carried; null when the server did not say.
+	// event carried. It is null when the server did not report them.
 	TokensPerEvent []int32 `parquet:"tokens_per_event,list,optional"`
 	// OutputTokens is the server's last usage.completion_tokens or an
 	// estimate; null when neither was available.
 	OutputTokens *int64 `parquet:"output_tokens,optional"`
 	// OutputTokensEstimated is true when OutputTokens is an estimate.
 	OutputTokensEstimated bool `parquet:"output_tokens_estimated"`
-	// OutputTokensSource is where OutputTokens came from: "usage" or
+	// OutputTokensSource is the origin of OutputTokens: "usage" or
 	// "estimated (<tokenizer>)".
 	OutputTokensSource string `parquet:"output_tokens_source,dict"`
 	// InputTokens is the server's usage.prompt_tokens; null when the server

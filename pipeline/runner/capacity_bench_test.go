@@ -60,10 +60,10 @@ func BenchmarkStreamCapacity(b *testing.B) {
 }
 
 // BenchmarkCellOverhead measures the time a cell takes beyond what the
-// server needs: the medium workload (50 requests of 128 tokens, 8 users)
-// against the in-process simulator with a fixed TTFT of 5 ms and 1 ms
-// between tokens needs 7 rounds of 5 ms + 127 ms. Everything above that is
-// llmbench: scheduling, the client, writing Parquet and summarizing.
+// server needs. The medium workload (50 requests of 128 tokens, 8 users)
+// runs against the in-process simulator with a fixed TTFT of 5 ms and 1 ms
+// between tokens, which needs 7 rounds of 5 ms + 127 ms. Everything above
+// that is llmbench: scheduling, the client, writing Parquet and summarizing.
 //
 //	go test -run '^$' -bench CellOverhead -benchtime 5x ./pipeline/runner
 func BenchmarkCellOverhead(b *testing.B) {

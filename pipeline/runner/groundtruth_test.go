@@ -30,7 +30,7 @@ import (
 // The simulator runs in a child process, as a real server would, so that
 // its goroutines do not share the client's scheduler. Scheduling noise only
 // ever adds latency, so a run that meets the bounds is evidence of
-// accuracy; the test tries up to eight times before it fails.
+// accuracy. The test therefore tries up to eight times before it fails.
 //
 // The latency bounds depend on LLMBENCH_STRICT_TIMING, and are never
 // checked under the race detector:

@@ -95,7 +95,7 @@ func NewReader(r io.Reader, now func() time.Time) *Reader {
 
 // Next returns the next event with its fields copied into strings. At the
 // end of the stream it returns io.EOF, or ErrIncompleteEvent when the stream
-// stopped in the middle of an event; other errors come from the underlying
+// stopped in the middle of an event. Other errors come from the underlying
 // reader.
 func (r *Reader) Next() (Event, error) {
 	raw, err := r.NextRaw()

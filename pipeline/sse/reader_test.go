@@ -10,8 +10,8 @@ import (
 )
 
 // chunkedReader returns one chunk per Read call and advances a fake clock by
-// one second before each read returns, so an event's At tells which read
-// completed it: read k (from 1) returns at base + k seconds.
+// one second before each read returns, so an event's At identifies the read
+// that completed it: read k (from 1) returns at base + k seconds.
 type chunkedReader struct {
 	chunks []string
 	clock  *fakeClock

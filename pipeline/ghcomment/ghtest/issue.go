@@ -124,9 +124,9 @@ func (is *Issue) JSON(c Comment, baseURL string) map[string]any {
 	}
 }
 
-// List serves GET .../issues/N/comments with the page and per_page the
-// request asks for (GitHub's default of 30 per page), and a Link header with
-// rel="next", "last", "first" and "prev" where they apply.
+// List serves GET .../issues/N/comments with the page and per_page of the
+// request (GitHub's default of 30 per page). Its Link header has rel="next",
+// "last", "first" and "prev" where they apply.
 func (is *Issue) List() Responder {
 	return func(req Request) Response {
 		is.mu.Lock()

@@ -1,6 +1,6 @@
-// Package ghtest is a stand-in for the GitHub REST API in tests: an httptest
-// server that serves only the requests a test registers, in GitHub's
-// response shapes, and fails the test on any request it did not expect and
+// Package ghtest is a stand-in for the GitHub REST API in tests. Its
+// httptest server serves only the requests a test registers, in GitHub's
+// response shapes. It fails the test on any request it did not expect and
 // on any registered stub that was never used.
 package ghtest
 
